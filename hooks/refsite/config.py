@@ -1,0 +1,77 @@
+"""Settings under ``extra: refsite:`` in mkdocs.yml, validated (pure; no MkDocs import)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+STYLE_DEFAULT = "chicago-author-date"
+
+
+class SettingsError(ValueError):
+    """A wrong setting; the message names it as ``extra.refsite.<name>``."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    bibliography: tuple[str, ...] = ("bibliography/*.bib",)
+    glossary: str | None = None
+    style: str = STYLE_DEFAULT
+    link_terms: str = "first"          # "first" occurrence per page, or "all"
+    nocite: bool = False                # list uncited entries too (Pandoc's nocite: @*)
+    bibliography_page: str = "bibliography.md"
+    glossary_dir: str = "glossary"
+    incomplete_field: str = "x-verified"  # value "no" (or "false") marks an incomplete reference
+    references_title: str = "References"
+    cite_page: bool = True              # "Cite this page" box and Highwire meta tags
+
+
+def _is_str_list(value) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) and v for v in value)
+
+
+# name -> (check, description of the expected type)
+_CHECKS = {
+    "bibliography": (lambda v: isinstance(v, str) and v or _is_str_list(v), "a glob or a list of globs"),
+    "glossary": (lambda v: v is None or (isinstance(v, str) and bool(v)), "a path to a YAML file"),
+    "style": (lambda v: isinstance(v, str) and bool(v), "a style name"),
+    "link_terms": (lambda v: v in ("first", "all"), "'first' or 'all'"),
+    "nocite": (lambda v: isinstance(v, bool), "true or false"),
+    "bibliography_page": (lambda v: isinstance(v, str) and v.endswith(".md"), "a Markdown path such as 'bibliography.md'"),
+    "glossary_dir": (lambda v: isinstance(v, str) and bool(v.strip("/")), "a folder name such as 'glossary'"),
+    "incomplete_field": (lambda v: isinstance(v, str) and bool(v), "a BibTeX field name"),
+    "references_title": (lambda v: isinstance(v, str) and bool(v), "a heading text"),
+    "cite_page": (lambda v: isinstance(v, bool), "true or false"),
+}
+
+
+def parse_settings(raw, styles: tuple[str, ...] = ()) -> Settings:
+    """Validate ``extra.refsite`` (a mapping or None). Raises SettingsError naming the setting."""
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise SettingsError("extra.refsite: expected a mapping of settings, got "
+                            f"{type(raw).__name__}")
+    errors = []
+    for name in raw:
+        if name not in _CHECKS:
+            errors.append(f"extra.refsite.{name}: unknown setting (known: {', '.join(sorted(_CHECKS))})")
+    values = {}
+    for name, (check, expected) in _CHECKS.items():
+        if name not in raw:
+            continue
+        value = raw[name]
+        if not check(value):
+            errors.append(f"extra.refsite.{name}: expected {expected}, got {value!r}")
+            continue
+        values[name] = value
+    if "style" in values and styles and values["style"] not in styles:
+        errors.append(f"extra.refsite.style: unknown style {values['style']!r} "
+                      f"(available: {', '.join(styles)})")
+    if errors:
+        raise SettingsError("; ".join(errors))
+    if isinstance(values.get("bibliography"), str):
+        values["bibliography"] = (values["bibliography"],)
+    elif "bibliography" in values:
+        values["bibliography"] = tuple(values["bibliography"])
+    values.setdefault("bibliography_page", Settings.bibliography_page)
+    values["glossary_dir"] = values.get("glossary_dir", Settings.glossary_dir).strip("/")
+    return Settings(**values)

@@ -1,0 +1,319 @@
+"""The Python-Markdown side: citations (inline processors), glossary terms (tree processor),
+the per-page reference list, and recording of every citation's context for backlinks.
+
+Working inside the Markdown pipeline means code spans and code blocks are never touched: they are
+already placeholders or AtomicStrings when these processors run.
+"""
+from __future__ import annotations
+
+import posixpath
+import re
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from markdown.extensions import Extension
+from markdown.inlinepatterns import InlineProcessor
+from markdown.treeprocessors import Treeprocessor
+from markdown.util import AtomicString
+
+from .registry import CitationRecord, TermRecord
+from .syntax import parse_bracketed, parse_narrative
+
+HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+BLOCKS = {"p", "li", "td", "th", "dd", "dt", "blockquote", "figcaption", "caption"} | HEADINGS
+_PLACEHOLDER = re.compile("\x02[^\x03]*\x03")
+_SPACES = re.compile(r"\s+")
+
+
+def anchor_for(key: str) -> str:
+    """Element id of an entry in the bibliography (Pandoc's convention: ref-<key>)."""
+    return "ref-" + key
+
+
+def fragment_for(key: str) -> str:
+    return quote(anchor_for(key), safe="-._~:@!$&'()*+,;=/?")
+
+
+@dataclass
+class PageContext:
+    """What the Markdown processors need to know about the page being rendered."""
+
+    src: str                     # src_uri, e.g. "summaries/intro.md"
+    display_path: str            # path shown in problems
+    source: str = ""             # the page's Markdown (for line numbers of problems)
+    line_offset: int = 0         # lines before ``source`` in the file (front matter)
+    link_terms: bool = True
+    line_map: dict = field(default_factory=dict)   # optional: fixed line for every problem
+
+    def href(self, target_src: str, fragment: str = "") -> str:
+        rel = posixpath.relpath(target_src, posixpath.dirname(self.src) or ".")
+        return rel + ("#" + fragment if fragment else "")
+
+    def line_of(self, needle: str, start_hint: int = 0) -> tuple[int | None, int]:
+        """1-based line of ``needle`` in the page source (search from ``start_hint``)."""
+        if "line" in self.line_map:
+            return self.line_map["line"], start_hint
+        pos = self.source.find(needle, start_hint)
+        if pos < 0:
+            pos = self.source.find(needle)
+        if pos < 0:
+            return None, start_hint
+        return self.source.count("\n", 0, pos) + 1 + self.line_offset, pos + len(needle)
+
+
+class _CitationProcessor(InlineProcessor):
+    def __init__(self, pattern, ext: "RefsiteExtension", parse):
+        super().__init__(pattern)
+        self.ext = ext
+        self.parse = parse
+
+    def handleMatch(self, m, data):  # noqa: N802 (Markdown's API)
+        citation = self.parse(data, m.start(0))
+        if citation is None:
+            return None, None, None
+        return self.ext.render_citation(citation), citation.start, citation.end
+
+
+class _ReferencesAppender(Treeprocessor):
+    """Appends the page's "References" section (runs before toc, so it gets an id and a TOC entry)."""
+
+    def __init__(self, md, ext):
+        super().__init__(md)
+        self.ext = ext
+
+    def run(self, root):
+        ext = self.ext
+        keys = [k for k in ext.page_keys if k in ext.site.bibliography.entries]
+        if not keys:
+            return None
+        heading = etree.SubElement(root, "h2")
+        heading.text = ext.site.settings.references_title
+        heading.set("class", "refsite-references-title")
+        container = etree.SubElement(root, "div")
+        container.set("class", "refsite-references")
+        for key, html in ext.site.formatter.reference_list(keys):
+            item = etree.SubElement(container, "div")
+            item.set("class", "csl-entry refsite-ref")
+            item.set("data-key", key)
+            body = etree.SubElement(item, "span")
+            body.set("class", "refsite-ref__text")
+            body.text = self.md.htmlStash.store(html)
+            ext.site.decorate_reference(item, key)
+            link = etree.SubElement(item, "a")
+            link.set("class", "refsite-ref__go")
+            link.set("href", ext.page.href(ext.site.bibliography_src, fragment_for(key)))
+            link.set("aria-label", "This work in the bibliography")
+            link.text = AtomicString("↗")
+        return None
+
+
+class _ContextCollector(Treeprocessor):
+    """After toc: records each citation's and term's section and snippet for backlinks."""
+
+    def __init__(self, md, ext):
+        super().__init__(md)
+        self.ext = ext
+
+    def run(self, root):
+        ext = self.ext
+        if not ext.citations and not ext.term_hits:
+            return None
+        heading_of: dict[int, tuple[str, str]] = {}
+        block_of: dict[int, etree.Element] = {}
+        current = ("", "")
+        footnote_heading: dict[str, tuple[str, str]] = {}
+
+        def walk(elem, block):
+            nonlocal current
+            if elem.tag in HEADINGS:
+                current = (elem.get("id", ""), _text(elem, self.md))
+            if elem.tag in BLOCKS:
+                block = elem
+            cls = elem.get("class", "")
+            elem_id = elem.get("id", "")
+            if elem_id.startswith("fnref"):
+                footnote_heading[elem_id.split(":", 1)[-1] if ":" in elem_id else elem_id] = current
+            if elem_id.startswith("fn:") and elem.tag == "li":
+                saved = current
+                current = footnote_heading.get(elem_id[3:], current)
+                heading_of[id(elem)] = current
+                for child in elem:
+                    walk(child, block)
+                current = saved
+                return
+            if "refsite-cite" in cls or "refsite-term" in cls or id(elem) in ext.term_parents:
+                heading_of[id(elem)] = current
+                block_of[id(elem)] = block if block is not None else elem
+            for child in elem:
+                walk(child, block)
+
+        walk(root, None)
+        page = ext.page.src
+        for elem, keys in ext.citations:
+            hid, htext = heading_of.get(id(elem), ("", ""))
+            snippet = _snippet(block_of.get(id(elem)), elem, self.md)
+            ext.site.registry.add_citation(CitationRecord(
+                page, elem.get("id"), tuple(keys), hid, htext, snippet))
+        for term, elem, linked in ext.term_hits:
+            hid, htext = heading_of.get(id(elem), ("", ""))
+            anchor = elem.get("id") if linked and elem.get("id") else hid
+            ext.site.registry.add_term(TermRecord(page, term.slug, anchor, htext, linked))
+        return None
+
+
+def _text(elem, md) -> str:
+    text = "".join(elem.itertext())
+    text = md.treeprocessors["inline"].stashed_nodes and text or text
+    return _SPACES.sub(" ", _PLACEHOLDER.sub("", text)).strip().rstrip("¶").strip()
+
+
+def _snippet(block, target, md, before=110, after=70) -> str:
+    if block is None:
+        return ""
+    parts: list[str] = []
+    offset = [None]
+
+    def walk(elem):
+        if elem is target:
+            offset[0] = sum(len(p) for p in parts)
+        if elem.get("class", "").startswith("footnote") or elem.tag in ("sup",) and elem is not target:
+            return
+        if elem.text:
+            parts.append(elem.text)
+        for child in elem:
+            walk(child)
+            if child.tail:
+                parts.append(child.tail)
+
+    walk(block)
+    text = _PLACEHOLDER.sub("", "".join(parts))
+    start = offset[0] or 0
+    # Map the offset roughly after placeholder removal (placeholders are rare in text).
+    start = min(start, len(text))
+    lo = max(0, start - before)
+    hi = min(len(text), start + after)
+    cut = text[lo:hi]
+    cut = _SPACES.sub(" ", cut).strip()
+    if lo > 0:
+        cut = "…" + cut.split(" ", 1)[-1] if " " in cut else "…" + cut
+    if hi < len(text):
+        cut = (cut.rsplit(" ", 1)[0] if " " in cut else cut) + "…"
+    return cut
+
+
+class RefsiteExtension(Extension):
+    """Added to ``markdown_extensions`` in on_config; one instance per build, a fresh state per page."""
+
+    def __init__(self, site):
+        super().__init__()
+        self.site = site
+        self.page: PageContext | None = None
+        self._reset()
+
+    def _reset(self):
+        self.counter = 0
+        self.page_keys: list[str] = []
+        self.citations: list[tuple[etree.Element, list[str]]] = []
+        self.term_hits: list = []
+        self.term_parents: set[int] = set()
+        self.search_hint = 0
+
+    def extendMarkdown(self, md):  # noqa: N802 (Markdown's API)
+        self._reset()
+        page = self.page or PageContext(src="index.md", display_path="index.md")
+        self.page = page
+        md.registerExtension(self)
+        if "@" not in md.ESCAPED_CHARS:
+            md.ESCAPED_CHARS = [*md.ESCAPED_CHARS, "@"]
+        # Bracketed groups first (a narrative key inside a group belongs to the group), both before
+        # links (160) and after code spans (190) and backslash escapes (180).
+        md.inlinePatterns.register(_CitationProcessor(r"\[", self, parse_bracketed), "refsite_cite", 178)
+        md.inlinePatterns.register(_CitationProcessor(r"-?@", self, _parse_narrative), "refsite_narrative", 177)
+        linker = self.site.make_term_linker(md, self)
+        if linker is not None:
+            md.treeprocessors.register(linker, "refsite_terms", 15)
+        md.treeprocessors.register(_ReferencesAppender(md, self), "refsite_references", 6)
+        md.treeprocessors.register(_ContextCollector(md, self), "refsite_context", 4)
+
+    # -- citations -------------------------------------------------------------------------
+    def render_citation(self, citation) -> etree.Element:
+        site = self.site
+        self.counter += 1
+        root = etree.Element("span")
+        root.set("class", "refsite-cite")
+        cite_id = f"cite-{self.counter}"
+        root.set("id", cite_id)
+        keys = [item.key for item in citation.items]
+        root.set("data-cites", " ".join(keys))
+        last = None
+        missing = False
+
+        def add_text(text):
+            nonlocal last
+            if not text:
+                return
+            if last is None:
+                root.text = (root.text or "") + text
+            else:
+                last.tail = (last.tail or "") + text
+
+        for piece in site.formatter.citation_pieces(citation):
+            kind = piece[0]
+            if kind == "text":
+                add_text(piece[1])
+            elif kind == "md":
+                span = etree.SubElement(root, "span")
+                span.set("class", "refsite-cite__affix")
+                span.text = piece[1]
+                last = span
+            elif kind == "ref":
+                key, text = piece[1], piece[2]
+                link = etree.SubElement(root, "a")
+                link.set("class", "refsite-cite__ref")
+                link.set("href", self.page.href(site.bibliography_src, fragment_for(key)))
+                link.set("data-key", key)
+                link.text = AtomicString(text)
+                last = link
+            elif kind == "missing":
+                key = piece[1]
+                missing = True
+                mark = etree.SubElement(root, "strong")
+                mark.set("class", "refsite-missing")
+                mark.set("title", "")
+                mark.attrib.pop("title")
+                mark.set("data-key", key)
+                mark.text = AtomicString(f"{key}?")
+                last = mark
+                self._report_missing(key)
+        if missing:
+            root.set("class", "refsite-cite refsite-cite--missing")
+        found = [k for k in keys if k in site.bibliography.entries]
+        for key in found:
+            if key not in self.page_keys:
+                self.page_keys.append(key)
+        self.citations.append((root, found))
+        return root
+
+    def _report_missing(self, key):
+        line, self.search_hint = self.page.line_of("@" + key, self.search_hint)
+        if line is None:
+            line, self.search_hint = self.page.line_of("@{" + key, self.search_hint)
+        self.site.problem(self.page.display_path, line, f"unknown citation key '{key}'")
+
+    # -- glossary ---------------------------------------------------------------------------
+    def on_term_link(self, term, element, *_):
+        self.counter += 1
+        element.set("id", f"term-{term.slug}-{self.counter}")
+        self.term_hits.append((term, element, True))
+
+    def on_term_occurrence(self, term, parent, *_):
+        self.term_parents.add(id(parent))
+        self.term_hits.append((term, parent, False))
+
+
+def _parse_narrative(text, pos):
+    if text.startswith("-@", pos):
+        # "-@key" outside brackets is plain text in Pandoc; let the '@' position decide.
+        return None
+    return parse_narrative(text, pos)
