@@ -305,6 +305,8 @@ class RefsiteExtension(Extension):
     def on_term_link(self, term, element, *_):
         self.counter += 1
         element.set("id", f"term-{term.slug}-{self.counter}")
+        element.set("data-term", term.term)
+        element.set("data-refsite-short", term.short)
         self.term_hits.append((term, element, True))
 
     def on_term_occurrence(self, term, parent, *_):

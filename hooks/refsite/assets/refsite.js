@@ -1,0 +1,176 @@
+/* refsite: hover cards for citations and glossary terms, copy buttons.
+ * Event delegation on the document, so it keeps working after Material's instant navigation
+ * swaps the page content. No framework, no title attributes. */
+(function () {
+  "use strict";
+  if (window.__refsite) return;
+  window.__refsite = true;
+
+  var card = null, owner = null, hideTimer = null, pinned = false;
+  var SELECTOR = "a.refsite-cite__ref[data-key], a.refsite-term[data-term-slug]";
+
+  function ensureCard() {
+    if (card && document.body.contains(card)) return card;
+    card = document.createElement("div");
+    card.id = "refsite-card";
+    card.className = "refsite-card";
+    card.setAttribute("role", "tooltip");
+    card.hidden = true;
+    card.addEventListener("mouseenter", function () { clearTimeout(hideTimer); });
+    card.addEventListener("mouseleave", function () { scheduleHide(); });
+    document.body.appendChild(card);
+    return card;
+  }
+
+  function cssEscape(value) {
+    return window.CSS && CSS.escape ? CSS.escape(value) : value.replace(/["\\]/g, "\\$&");
+  }
+
+  function fill(target) {
+    var box = ensureCard();
+    box.textContent = "";
+    var body = document.createElement("div");
+    body.className = "refsite-card__body";
+    var more = document.createElement("a");
+    more.className = "refsite-card__more";
+    more.href = target.getAttribute("href");
+    if (target.classList.contains("refsite-term")) {
+      var head = document.createElement("strong");
+      head.className = "refsite-card__title";
+      head.textContent = target.getAttribute("data-term") || target.textContent;
+      body.appendChild(head);
+      var text = document.createElement("span");
+      text.textContent = " " + (target.getAttribute("data-refsite-short") || "");
+      body.appendChild(text);
+      more.textContent = "Read the glossary entry →";
+      box.classList.add("refsite-card--term");
+    } else {
+      var key = target.getAttribute("data-key");
+      var source = document.querySelector('.refsite-references [data-key="' + cssEscape(key) + '"] .refsite-ref__text');
+      if (source) {
+        body.appendChild(source.cloneNode(true));
+      } else {
+        body.textContent = key;
+      }
+      more.textContent = "Go to the bibliography entry →";
+      box.classList.remove("refsite-card--term");
+    }
+    box.appendChild(body);
+    box.appendChild(more);
+  }
+
+  function place(target) {
+    var box = ensureCard();
+    var rect = target.getBoundingClientRect();
+    box.style.left = "0px";
+    box.style.top = "0px";
+    box.hidden = false;
+    var width = box.offsetWidth, height = box.offsetHeight;
+    var left = Math.min(Math.max(8, rect.left + window.scrollX), window.scrollX + document.documentElement.clientWidth - width - 8);
+    var top = rect.bottom + window.scrollY + 6;
+    if (rect.bottom + height + 12 > window.innerHeight && rect.top - height - 6 > 0) {
+      top = rect.top + window.scrollY - height - 6;
+    }
+    box.style.left = Math.max(8, left) + "px";
+    box.style.top = top + "px";
+  }
+
+  function show(target) {
+    clearTimeout(hideTimer);
+    if (owner && owner !== target) owner.removeAttribute("aria-describedby");
+    owner = target;
+    fill(target);
+    place(target);
+    target.setAttribute("aria-describedby", "refsite-card");
+  }
+
+  function hide() {
+    clearTimeout(hideTimer);
+    pinned = false;
+    if (card) card.hidden = true;
+    if (owner) owner.removeAttribute("aria-describedby");
+    owner = null;
+  }
+
+  function scheduleHide() {
+    clearTimeout(hideTimer);
+    if (pinned) return;
+    hideTimer = setTimeout(hide, 250);
+  }
+
+  document.addEventListener("mouseover", function (event) {
+    var target = event.target.closest && event.target.closest(SELECTOR);
+    if (target) show(target);
+  });
+  document.addEventListener("mouseout", function (event) {
+    var target = event.target.closest && event.target.closest(SELECTOR);
+    if (target && target === owner) scheduleHide();
+  });
+  document.addEventListener("focusin", function (event) {
+    var target = event.target.closest && event.target.closest(SELECTOR);
+    if (target) show(target);
+    else if (card && !card.contains(event.target)) hide();
+  });
+  document.addEventListener("focusout", function (event) {
+    var target = event.target.closest && event.target.closest(SELECTOR);
+    if (target && target === owner && !(card && card.contains(event.relatedTarget))) scheduleHide();
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && card && !card.hidden) {
+      var back = owner;
+      hide();
+      if (back && document.activeElement !== back && card.contains(document.activeElement)) back.focus();
+    }
+  });
+  /* Touch: the first tap shows the card, a second tap on the same link follows it. */
+  document.addEventListener("click", function (event) {
+    var target = event.target.closest && event.target.closest(SELECTOR);
+    if (!target) {
+      if (card && !card.hidden && !card.contains(event.target)) hide();
+      return;
+    }
+    if (event.pointerType === "touch" || (window.matchMedia && matchMedia("(hover: none)").matches)) {
+      if (owner !== target || card.hidden) {
+        event.preventDefault();
+        event.stopPropagation();
+        show(target);
+        pinned = true;
+      }
+    }
+  }, true);
+
+  /* Copy buttons: data-copy holds the exact text. */
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
+    return new Promise(function (resolve, reject) {
+      var area = document.createElement("textarea");
+      area.value = text;
+      area.setAttribute("readonly", "");
+      area.style.position = "fixed";
+      area.style.opacity = "0";
+      document.body.appendChild(area);
+      area.select();
+      try { document.execCommand("copy") ? resolve() : reject(new Error("copy failed")); }
+      catch (error) { reject(error); }
+      document.body.removeChild(area);
+    });
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest(".refsite-copy[data-copy]");
+    if (!button) return;
+    var label = button.getAttribute("data-label") || button.textContent;
+    button.setAttribute("data-label", label);
+    copyText(button.getAttribute("data-copy")).then(function () {
+      button.textContent = "Copied ✓";
+      setTimeout(function () { button.textContent = label; }, 1500);
+    }, function () {
+      button.textContent = "Copy failed";
+      setTimeout(function () { button.textContent = label; }, 1500);
+    });
+  });
+
+  /* Instant navigation replaces the content: drop a card that belongs to the old page. */
+  if (window.document$ && typeof window.document$.subscribe === "function") {
+    window.document$.subscribe(function () { hide(); });
+  }
+})();

@@ -1,0 +1,260 @@
+"""Markdown (and HTML fragments) of the generated pages: bibliography, glossary index, term pages.
+
+Pure functions of their inputs, so they can be checked against golden files. All text that comes
+from BibTeX or YAML is escaped here; only http(s) URLs ever become links.
+"""
+from __future__ import annotations
+
+import posixpath
+import unicodedata
+from collections import defaultdict
+from urllib.parse import quote
+
+from markupsafe import Markup, escape
+
+MD_ESCAPED = set("\\`*_{}[]()>#+-.!|")
+PLACEHOLDER = "<!-- refsite:{} -->"
+
+
+def md_escape(text: str) -> str:
+    """Text as literal Markdown: entities for & and <, backslashes for Markdown's own characters."""
+    out = []
+    for ch in str(text):
+        if ch == "&":
+            out.append("&amp;")
+        elif ch == "<":
+            out.append("&lt;")
+        elif ch in MD_ESCAPED:
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def yaml_str(text: str) -> str:
+    """A double-quoted YAML scalar."""
+    return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def rel(from_src: str, to_src: str) -> str:
+    return posixpath.relpath(to_src, posixpath.dirname(from_src) or ".")
+
+
+def first_letter(text: str) -> str:
+    base = unicodedata.normalize("NFKD", text.strip())
+    for ch in base:
+        if ch.isalpha():
+            return ch.upper() if ch.isascii() else ch.upper()
+        if ch.isdigit():
+            return "0–9"
+    return "#"
+
+
+# -- bibliography page ---------------------------------------------------------------------------
+
+def bibliography_markdown(src: str, exports: dict[str, str], title: str = "Bibliography") -> str:
+    """The bibliography page's skeleton; entries, indexes and chart are filled in after rendering."""
+    links = " · ".join(f"[{label}]({rel(src, path)})" for label, path in exports.items())
+    return f"""---
+title: {yaml_str(title)}
+refsite_generated: bibliography
+---
+
+# {md_escape(title)}
+
+{PLACEHOLDER.format("summary")}
+
+Download the whole bibliography: {links}. Each entry below can be copied as BibTeX or as a
+formatted reference, downloaded as RIS or CSL-JSON, and saved with Zotero's browser connector.
+
+## At a glance
+
+{PLACEHOLDER.format("glance")}
+
+## Works
+
+{PLACEHOLDER.format("entries")}
+
+## By author
+
+{PLACEHOLDER.format("authors")}
+
+## By year
+
+{PLACEHOLDER.format("years")}
+"""
+
+
+def entry_html(*, key: str, anchor: str, label: str, reference: str, incomplete: bool,
+               coins: str, bibtex: str, plain: str, ris: str, csl: str, filename: str,
+               backlinks: list[tuple[str, str, str]]) -> str:
+    """One bibliography entry. ``reference`` is trusted HTML from the formatter; all else is text."""
+    parts = [f'<div class="refsite-entry" data-key="{escape(key)}">',
+             f'<h3 class="refsite-entry__label" id="{escape(anchor)}">{escape(label)}</h3>',
+             f'<p class="csl-entry">{Markup(reference)}</p>']
+    if incomplete:
+        parts.append('<p class="refsite-incomplete"><span class="refsite-incomplete__badge">'
+                     'Incomplete reference</span> Only some details of this work could be '
+                     'verified; the missing ones are left out rather than guessed.</p>')
+    parts.append(f'<span class="Z3988" title="{escape(coins)}"></span>')
+    parts.append('<div class="refsite-entry__tools" data-search-exclude>'
+                 f'<button type="button" class="md-button refsite-copy" data-copy="{escape(bibtex)}">'
+                 'Copy BibTeX</button>'
+                 f'<button type="button" class="md-button refsite-copy" data-copy="{escape(plain)}">'
+                 'Copy reference</button>'
+                 f'<a class="md-button" download="{escape(filename)}.ris" '
+                 f'href="data:application/x-research-info-systems;charset=utf-8,{quote(ris)}">RIS</a>'
+                 f'<a class="md-button" download="{escape(filename)}.json" '
+                 f'href="data:application/vnd.citationstyles.csl+json;charset=utf-8,{quote(csl)}">'
+                 'CSL-JSON</a></div>')
+    if backlinks:
+        count = len(backlinks)
+        parts.append(f'<div class="refsite-backlinks" data-search-exclude><p class="refsite-backlinks__title">'
+                     f'Cited in {count} place{"s" if count != 1 else ""}:</p><ol>')
+        for href, where, snippet in backlinks:
+            parts.append(f'<li><a href="{escape(href)}">{escape(where)}</a>'
+                         + (f' <q class="refsite-snippet">{escape(snippet)}</q>' if snippet else "")
+                         + "</li>")
+        parts.append("</ol></div>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def author_index_html(works_by_author: dict[str, list[tuple[str, str]]]) -> str:
+    """A–Z list: author display name -> [(href, label)]."""
+    letters: dict[str, list[str]] = defaultdict(list)
+    for name in sorted(works_by_author, key=lambda n: (unicodedata.normalize("NFKD", n).casefold(), n)):
+        letters[first_letter(name)].append(name)
+    out = ['<nav class="refsite-letters" aria-label="Authors by letter">']
+    out.append(" ".join(f'<a href="#authors-{escape(_slug_letter(l))}">{escape(l)}</a>' for l in letters))
+    out.append("</nav>")
+    for letter, names in letters.items():
+        out.append(f'<h3 id="authors-{escape(_slug_letter(letter))}" class="refsite-letter">{escape(letter)}</h3>')
+        out.append('<ul class="refsite-index">')
+        for name in names:
+            works = ", ".join(f'<a href="{escape(h)}">{escape(l)}</a>' for h, l in works_by_author[name])
+            out.append(f"<li><span class=\"refsite-index__name\">{escape(name)}</span>: {works}</li>")
+        out.append("</ul>")
+    return "\n".join(out)
+
+
+def _slug_letter(letter: str) -> str:
+    return "0-9" if letter == "0–9" else ("other" if letter == "#" else quote(letter.lower()))
+
+
+def year_index_html(works_by_year: dict[str, list[tuple[str, str]]]) -> str:
+    def order(y):
+        return (0, -int(y)) if y.isdigit() else (1, y)
+    out = ['<dl class="refsite-years">']
+    for year in sorted(works_by_year, key=order):
+        works = ", ".join(f'<a href="{escape(h)}">{escape(l)}</a>' for h, l in works_by_year[year])
+        out.append(f"<dt>{escape(year)}</dt><dd>{works}</dd>")
+    out.append("</dl>")
+    return "\n".join(out)
+
+
+def year_chart_svg(counts: dict[str, int]) -> str:
+    """Column chart of cited works per year, drawn at build time; colours follow the theme."""
+    years = sorted((y for y in counts if y.isdigit()), key=int)
+    if not years:
+        return ""
+    lo, hi = int(years[0]), int(years[-1])
+    span = list(range(lo, hi + 1)) if hi - lo <= 60 else [int(y) for y in years]
+    peak = max(counts.values())
+    bar, gap, height, top, bottom = 14, 4, 120, 14, 22
+    width = len(span) * (bar + gap) + 40
+    total = sum(counts[y] for y in years)
+    desc = "; ".join(f"{y}: {counts[y]}" for y in years)
+    out = [f'<svg class="refsite-chart" role="img" viewBox="0 0 {width} {height + top + bottom}" '
+           f'width="{width}" height="{height + top + bottom}" aria-labelledby="refsite-chart-years-t refsite-chart-years-d">',
+           f'<title id="refsite-chart-years-t">Cited works per year of publication ({total} works)</title>',
+           f'<desc id="refsite-chart-years-d">{escape(desc)}</desc>']
+    for i, year in enumerate(span):
+        n = counts.get(str(year), 0)
+        x = 30 + i * (bar + gap)
+        h = 0 if not peak else round(n / peak * height)
+        if n:
+            out.append(f'<rect class="refsite-chart__bar" x="{x}" y="{top + height - h}" width="{bar}" height="{h}">'
+                       f'<title>{year}: {n}</title></rect>')
+            out.append(f'<text class="refsite-chart__value" x="{x + bar / 2}" y="{top + height - h - 3}" '
+                       f'text-anchor="middle">{n}</text>')
+        if len(span) <= 20 or year % 5 == 0 or year in (lo, hi):
+            out.append(f'<text class="refsite-chart__axis" x="{x + bar / 2}" y="{top + height + 14}" '
+                       f'text-anchor="middle">{"’" + str(year)[2:] if len(span) > 12 else year}</text>')
+    out.append(f'<line class="refsite-chart__base" x1="26" x2="{width - 6}" y1="{top + height}" y2="{top + height}"/>')
+    out.append("</svg>")
+    return "".join(out)
+
+
+def top_cited_html(rows: list[tuple[str, str, int, list[tuple[str, str]]]]) -> str:
+    """rows: (href, label, count, [(page href, page title)]) for the most-cited works."""
+    if not rows:
+        return ""
+    peak = max(r[2] for r in rows)
+    out = ['<table class="refsite-top"><caption>Most-cited works</caption><thead><tr><th scope="col">Work</th>'
+           '<th scope="col">Citations</th><th scope="col">Cited on</th></tr></thead><tbody>']
+    for href, label, count, pages in rows:
+        width = max(4, round(count / peak * 100))
+        bar = (f'<svg class="refsite-bar" width="100" height="10" aria-hidden="true" focusable="false">'
+               f'<rect width="{width}" height="10"/></svg>')
+        where = ", ".join(f'<a href="{escape(h)}">{escape(t)}</a>' for h, t in pages)
+        out.append(f'<tr><td><a href="{escape(href)}">{escape(label)}</a></td>'
+                   f'<td class="refsite-top__count">{bar} {count}</td><td>{where}</td></tr>')
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+# -- glossary ----------------------------------------------------------------------------------
+
+def glossary_index_markdown(index_src: str, terms, term_src, title: str = "Glossary") -> str:
+    """A–Z index with letter jumps; each term with its short definition."""
+    letters: dict[str, list] = defaultdict(list)
+    for term in terms:
+        letters[first_letter(term.term)].append(term)
+    jumps = " · ".join(f'<a href="#letter-{_slug_letter(l)}">{escape(l)}</a>' for l in letters)
+    out = [f"---\ntitle: {yaml_str(title)}\nrefsite_generated: glossary\n---\n",
+           f"# {md_escape(title)}\n",
+           f"{len(terms)} terms. Terms are linked where they first appear on a page; hover or focus a "
+           "linked term to read its definition.\n",
+           f'<nav class="refsite-letters" aria-label="Terms by letter">{jumps}</nav>\n']
+    for letter, items in letters.items():
+        out.append(f'<h2 id="letter-{_slug_letter(letter)}" class="refsite-letter">{escape(letter)}</h2>\n')
+        for term in items:
+            out.append(f"[{md_escape(term.term)}]({rel(index_src, term_src(term))})\n"
+                       f":   {md_escape(term.short)}\n")
+    return "\n".join(out)
+
+
+def term_markdown(src: str, term, glossary, term_src, index_src: str) -> str:
+    aliases = ", ".join(md_escape(a) for a in term.aliases)
+    out = [f"---\ntitle: {yaml_str(term.term)}\nsearch:\n  boost: 8\nrefsite_generated: term\n"
+           f"refsite_term: {yaml_str(term.slug)}\n---\n",
+           f"# {md_escape(term.term)}\n",
+           _safe_markdown(term.definition) + "\n"]
+    if term.aliases:
+        out.append(f"**Also:** {aliases}\n")
+    see = [glossary.lookup(name) for name in term.see_also]
+    see = [t for t in see if t is not None]
+    if see:
+        out.append("## See also\n")
+        out.extend(f"- [{md_escape(t.term)}]({rel(src, term_src(t))})" for t in see)
+        out.append("")
+    out.append("## Appears in\n")
+    out.append(PLACEHOLDER.format("appears") + "\n")
+    out.append(f"[← All terms]({rel(src, index_src)})\n")
+    return "\n".join(out)
+
+
+def _safe_markdown(text: str) -> str:
+    """Glossary Markdown with raw HTML neutralised (shown as text, never run)."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;")
+
+
+def appears_html(rows: list[tuple[str, str, int]]) -> str:
+    """rows: (href, 'Page › Section', count)."""
+    if not rows:
+        return '<p class="refsite-appears refsite-appears--none">This term is not used on any page yet.</p>'
+    items = "".join(f'<li><a href="{escape(h)}">{escape(w)}</a>'
+                    + (f' <span class="refsite-appears__count">({n}×)</span>' if n > 1 else "") + "</li>"
+                    for h, w, n in rows)
+    return f'<ul class="refsite-appears">{items}</ul>'

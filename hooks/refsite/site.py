@@ -1,0 +1,400 @@
+"""The build: holds one build's state and does the work the MkDocs events ask for.
+
+No MkDocs import here: the wiring module (``refsite_hooks.py``) passes plain values in and puts the
+results where MkDocs wants them. State is reset by ``configure`` (called from ``on_config``), so it
+survives ``mkdocs serve`` rebuilds correctly; the parsed bibliography and formatted entries are kept
+while the .bib files are unchanged.
+"""
+from __future__ import annotations
+
+import html
+import json
+import os
+import posixpath
+import re
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+import xml.etree.ElementTree as etree
+
+import markupsafe
+from markupsafe import escape
+from pybtex.richtext import Text
+
+from . import exports, pages
+from .bibliography import Bibliography, BibliographyCache
+from .config import Settings
+from .diagnostics import Diagnostics
+from .formatting import STYLES, TOKEN_RE, Formatter
+from .glossary import GlossaryLinker, build_matcher, load_glossary
+from .mdext import PageContext, RefsiteExtension, anchor_for, fragment_for
+from .registry import Registry
+
+_TAGS = re.compile(r"<[^>]+>")
+EXPORT_NAMES = {"BibTeX": ".bib", "RIS": ".ris", "CSL-JSON": ".json"}
+
+
+@dataclass
+class PageInfo:
+    """What ``finalize`` needs to know about a rendered page."""
+
+    src: str
+    url: str            # site-relative URL ("summaries/intro/")
+    title: str
+    content: str
+    meta: dict = field(default_factory=dict)
+
+
+def _latex_text(value: str) -> str:
+    try:
+        return Text.from_latex(value).render_as("text")
+    except Exception:  # malformed LaTeX: show it as written
+        return value
+
+
+class Site:
+    def __init__(self):
+        self._bib_cache = BibliographyCache()
+        self._formatter: Formatter | None = None
+        self._formatter_key = None
+        self.settings = Settings()
+        self.diagnostics = Diagnostics()
+        self.registry = Registry()
+        self.bibliography = Bibliography()
+        self.glossary = None
+        self.matcher = None
+        self.extension = RefsiteExtension(self)
+        self.config_path = "mkdocs.yml"
+
+    # -- configuration --------------------------------------------------------------------------
+    @staticmethod
+    def style_names() -> tuple[str, ...]:
+        return tuple(STYLES)
+
+    def configure(self, settings: Settings, *, config_dir: str, docs_dir: str, config_path: str,
+                  site: dict) -> None:
+        self.settings = settings
+        self.config_dir = config_dir
+        self.docs_dir = docs_dir
+        self.config_path = config_path
+        self.site_meta = site
+        self.diagnostics = Diagnostics()
+        self.registry = Registry()
+        self.extension = RefsiteExtension(self)
+        self.bibliography, reused = self._bib_cache.load(settings.bibliography, config_dir)
+        for problem in self.bibliography.problems:
+            if problem.path == "mkdocs.yml":
+                self.problem(self.config_path, self._config_line(problem.message), problem.message)
+            else:
+                self.problem(problem.path, problem.line, problem.message)
+        key = (id(self.bibliography), settings.style)
+        if self._formatter is None or self._formatter_key != key:
+            self._formatter = Formatter(self.bibliography.entries, settings.style)
+            self._formatter_key = key
+        self.glossary = None
+        self.matcher = None
+        if settings.glossary:
+            path = os.path.join(config_dir, settings.glossary)
+            shown = os.path.relpath(path, config_dir)
+            if not os.path.isfile(path):
+                self.problem(self.config_path, self._config_line(settings.glossary),
+                             f"extra.refsite.glossary: file '{settings.glossary}' not found")
+            else:
+                self.glossary, problems = load_glossary(path, shown)
+                self.diagnostics.extend(problems)
+                self.glossary_path = os.path.abspath(path)
+                if self.glossary.terms:
+                    self.matcher = build_matcher(self.glossary)
+
+    def _config_line(self, needle: str) -> int | None:
+        try:
+            with open(self.config_path, encoding="utf-8") as handle:
+                text = handle.read()
+        except OSError:
+            return None
+        m = re.search(r"'([^']+)'", needle)
+        target = m.group(1) if m else needle
+        pos = text.find(target)
+        return text.count("\n", 0, pos) + 1 if pos >= 0 else None
+
+    @property
+    def formatter(self) -> Formatter:
+        return self._formatter
+
+    def problem(self, path, line, message):
+        self.diagnostics.report(path, line, message)
+
+    # -- files ----------------------------------------------------------------------------------
+    @property
+    def bibliography_src(self) -> str:
+        return self.settings.bibliography_page
+
+    def export_srcs(self) -> dict[str, str]:
+        base = posixpath.splitext(self.bibliography_src)[0]
+        return {label: base + ext for label, ext in EXPORT_NAMES.items()}
+
+    def term_src(self, term) -> str:
+        return f"{self.settings.glossary_dir}/{term.slug}.md"
+
+    @property
+    def glossary_index_src(self) -> str:
+        return f"{self.settings.glossary_dir}/index.md"
+
+    def generated_pages(self) -> dict[str, tuple[str, bool]]:
+        """src_uri -> (Markdown, shown in nav)."""
+        out = {self.bibliography_src: (pages.bibliography_markdown(self.bibliography_src, self.export_srcs()), True)}
+        if self.glossary is not None:
+            out[self.glossary_index_src] = (pages.glossary_index_markdown(
+                self.glossary_index_src, self.glossary.terms, self.term_src), True)
+            for term in self.glossary.terms:
+                src = self.term_src(term)
+                out[src] = (pages.term_markdown(src, term, self.glossary, self.term_src,
+                                                self.glossary_index_src), False)
+        return out
+
+    def is_generated(self, src: str) -> bool:
+        return src == self.bibliography_src or (
+            self.glossary is not None and src.startswith(self.settings.glossary_dir + "/"))
+
+    # -- pages ----------------------------------------------------------------------------------
+    def start_page(self, src: str, display_path: str, markdown: str, line_offset: int, meta: dict) -> None:
+        """Called before a page's Markdown is rendered (on_page_markdown)."""
+        self.registry.reset_page(src)
+        link = bool(meta.get("refsite_terms", True)) and not (meta.get("glossary") is False)
+        context = PageContext(src=src, display_path=display_path, source=markdown,
+                              line_offset=line_offset, link_terms=link)
+        if meta.get("refsite_generated") == "term" and self.glossary is not None:
+            term = self.glossary.by_slug.get(meta.get("refsite_term"))
+            context.current_term = term
+            if term is not None:
+                context.display_path = os.path.relpath(self.glossary_path, self.config_dir)
+                context.line_map = {"line": term.line}
+        if meta.get("refsite_generated") in ("bibliography", "glossary"):
+            context.link_terms = False
+        self.extension.page = context
+
+    def make_term_linker(self, md, ext):
+        if self.matcher is None:
+            return None
+        page = ext.page
+        if not page.link_terms:
+            return None
+        current = getattr(page, "current_term", None)
+        return GlossaryLinker(
+            md, self.matcher,
+            link_href=lambda term: page.href(self.term_src(term)),
+            mode=self.settings.link_terms,
+            on_link=ext.on_term_link,
+            on_occurrence=ext.on_term_occurrence,
+            skip=(current,) if current is not None else (),
+        )
+
+    def decorate_reference(self, item, key) -> None:
+        if self.is_incomplete(key):
+            item.set("class", item.get("class", "") + " refsite-ref--incomplete")
+            badge = etree.SubElement(item, "span")
+            badge.set("class", "refsite-incomplete__badge")
+            badge.text = "incomplete reference"
+
+    def is_incomplete(self, key) -> bool:
+        entry = self.bibliography.raw.get(key) or self.bibliography.entries.get(key)
+        if entry is None:
+            return False
+        value = entry.fields.get(self.settings.incomplete_field, "")
+        return str(value).strip().lower() in ("no", "false", "incomplete", "0")
+
+    # -- after all pages are rendered (on_env) --------------------------------------------------
+    def shown_keys(self) -> list[str]:
+        cited = self.registry.cited_keys()
+        keys = list(self.bibliography.entries) if self.settings.nocite else \
+            [k for k in self.bibliography.entries if k in cited]
+        return self.formatter.sort_keys(keys)
+
+    def finalize(self, infos: list[PageInfo], page_order: list[str]) -> dict[str, str]:
+        """Return new content for every page: tokens resolved, generated pages filled in."""
+        shown = self.shown_keys()
+        resolve = self.formatter.resolver(set(shown) | self.registry.cited_keys())
+        by_src = {info.src: info for info in infos}
+        self._resolve = resolve
+        self._shown = shown
+        self._by_src = by_src
+        out: dict[str, str] = {}
+        for info in infos:
+            content = info.content
+            if info.src == self.bibliography_src:
+                content = self._fill_bibliography(info, page_order)
+            elif self.glossary is not None and info.meta.get("refsite_generated") == "term":
+                content = self._fill_term(info, page_order)
+            if "\ue000" in content:
+                content = resolve(content)
+            out[info.src] = content
+        return out
+
+    def _href(self, from_info: PageInfo, to_url: str, fragment: str = "") -> str:
+        """Relative URL between two site-relative URLs."""
+        base = from_info.url if from_info.url.endswith("/") or not from_info.url else posixpath.dirname(from_info.url) + "/"
+        target = to_url or "./"
+        relative = posixpath.relpath("/" + target, "/" + base) if target else "."
+        if target.endswith("/") and not relative.endswith("/"):
+            relative += "/"
+        if relative == "./" or relative == ".":
+            relative = "./"
+        return relative + ("#" + fragment if fragment else "")
+
+    def labels(self, key) -> str:
+        return self._resolve(self.formatter.label(key)) if hasattr(self.formatter, "label") else key
+
+    def _fill_bibliography(self, info: PageInfo, page_order) -> str:
+        resolve = self._resolve
+        shown = self._shown
+        backlinks = self.registry.backlinks(page_order)
+        html_parts = []
+        refs = dict(self.formatter.reference_list(shown))
+        by_author: dict[str, list[tuple[str, str]]] = {}
+        by_year: dict[str, list[tuple[str, str]]] = {}
+        label_of = {}
+        for key in shown:
+            entry = self.bibliography.entries[key]
+            raw = self.bibliography.raw.get(key, entry)
+            label = resolve(self.formatter.short_label(key))
+            label_of[key] = label
+            links = []
+            for record in backlinks.get(key, []):
+                target = self._by_src.get(record.page)
+                if target is None:
+                    continue
+                where = target.title + (f" › {resolve(record.heading)}" if record.heading and record.heading != target.title else "")
+                links.append((self._href(info, target.url, record.cite_id), where, resolve(record.snippet)))
+            html_parts.append(pages.entry_html(
+                key=key, anchor=anchor_for(key), label=label,
+                reference=resolve(refs[key]), incomplete=self.is_incomplete(key),
+                coins=exports.coins_title(key, entry), bibtex=exports.bibtex_entry(key, raw),
+                plain=resolve(self.formatter.reference_text(key)),
+                ris=exports.ris_record(key, entry),
+                csl=json.dumps(exports.csl_json_item(key, entry), ensure_ascii=False, indent=2),
+                filename=_safe_filename(key), backlinks=links))
+            href = "#" + fragment_for(key)
+            for name in _author_names(entry):
+                by_author.setdefault(name, []).append((href, label))
+            by_year.setdefault(_year(entry), []).append((href, label))
+        counts = {}
+        for key in shown:
+            counts[_year(self.bibliography.entries[key])] = counts.get(_year(self.bibliography.entries[key]), 0) + 1
+        top = []
+        ranked = sorted(((len(backlinks.get(k, [])), k) for k in shown), key=lambda t: (-t[0], shown.index(t[1])))
+        for count, key in ranked[:10]:
+            if not count:
+                break
+            seen_pages = []
+            for record in backlinks[key]:
+                target = self._by_src.get(record.page)
+                if target and (self._href(info, target.url), target.title) not in seen_pages:
+                    seen_pages.append((self._href(info, target.url), target.title))
+            top.append(("#" + fragment_for(key), label_of[key], count, seen_pages))
+        n_incomplete = sum(1 for k in shown if self.is_incomplete(k))
+        summary = (f'<p class="refsite-summary">{len(shown)} works'
+                   + (f", {sum(len(v) for v in backlinks.values())} citations" if backlinks else "")
+                   + (f', <a href="#works">{n_incomplete} marked as incomplete</a>' if n_incomplete else "")
+                   + ".</p>")
+        glance = pages.year_chart_svg(counts) + pages.top_cited_html(top)
+        content = info.content
+        for name, value in (("summary", summary), ("glance", glance or "<p>No works cited yet.</p>"),
+                            ("entries", "\n".join(html_parts) or "<p>No works cited yet.</p>"),
+                            ("authors", pages.author_index_html(by_author)),
+                            ("years", pages.year_index_html(by_year))):
+            content = content.replace(pages.PLACEHOLDER.format(name), value, 1)
+        return content
+
+    def _fill_term(self, info: PageInfo, page_order) -> str:
+        slug = info.meta.get("refsite_term")
+        occurrences = self.registry.term_pages(page_order).get(slug, [])
+        rows: dict[tuple[str, str], list] = {}
+        for record in occurrences:
+            target = self._by_src.get(record.page)
+            if target is None or self.is_generated(record.page):
+                continue
+            where = target.title + (f" › {record.heading}" if record.heading and record.heading != target.title else "")
+            k = (record.page, record.heading)
+            if k not in rows:
+                rows[k] = [self._href(info, target.url, record.anchor), where, 0]
+            rows[k][2] += 1
+        return info.content.replace(pages.PLACEHOLDER.format("appears"),
+                                    pages.appears_html([tuple(r) for r in rows.values()]), 1)
+
+    # -- exports and metadata -------------------------------------------------------------------
+    def export_contents(self) -> dict[str, str]:
+        shown = self._shown
+        entries = {k: self.bibliography.entries[k] for k in shown}
+        raw = {k: self.bibliography.raw.get(k, self.bibliography.entries[k]) for k in shown}
+        srcs = self.export_srcs()
+        return {srcs["BibTeX"]: exports.bibtex_file(raw),
+                srcs["RIS"]: exports.ris_file(entries),
+                srcs["CSL-JSON"]: exports.csl_json(entries)}
+
+    def page_exports(self, src: str) -> dict[str, str] | None:
+        keys = [k for k in self.registry.page_keys.get(src, []) if k in self.bibliography.entries]
+        if not keys:
+            return None
+        keys = self.formatter.sort_keys(keys)
+        entries = {k: self.bibliography.entries[k] for k in keys}
+        raw = {k: self.bibliography.raw.get(k, entries[k]) for k in keys}
+        return {".bib": exports.bibtex_file(raw), ".json": exports.csl_json(entries)}
+
+    def page_meta(self, info_title: str, url: str, meta: dict) -> dict:
+        site = self.site_meta
+        authors = meta.get("authors") or meta.get("author") or site.get("authors") or []
+        if isinstance(authors, str):
+            authors = [authors]
+        date = meta.get("date") or site.get("date") or ""
+        return {"title": info_title, "authors": [str(a) for a in authors], "date": str(date),
+                "url": url, "site_name": site.get("site_name", ""), "language": site.get("language", "en"),
+                "publisher": site.get("publisher", "")}
+
+    def head_html(self, meta: dict, alternates: list[tuple[str, str, str]]) -> str:
+        out = []
+        if self.settings.cite_page and meta:
+            for name, value in exports.highwire_meta(meta):
+                out.append(f'<meta name="{escape(name)}" content="{escape(value)}">')
+        for mime, href, title in alternates:
+            out.append(f'<link rel="alternate" type="{escape(mime)}" href="{escape(href)}" title="{escape(title)}">')
+        return "\n".join(out)
+
+    def cite_box_html(self, meta: dict) -> str:
+        text, bibtex = exports.cite_page(meta)
+        return (
+            '<details class="refsite-citebox" data-search-exclude><summary>Cite this page</summary>'
+            f'<p class="refsite-citebox__text">{escape(text)}</p>'
+            f'<pre class="refsite-citebox__bibtex"><code>{escape(bibtex)}</code></pre>'
+            f'<p><button type="button" class="md-button refsite-copy" data-copy="{escape(text)}">Copy citation</button> '
+            f'<button type="button" class="md-button refsite-copy" data-copy="{escape(bibtex)}">Copy BibTeX</button></p>'
+            "</details>")
+
+
+def _safe_filename(key: str) -> str:
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", key).strip("-.") or "entry"
+    return safe[:80]
+
+
+def _year(entry) -> str:
+    year = entry.fields.get("year", "")
+    if not year:
+        date = entry.fields.get("date", "")
+        year = date[:4]
+    year = _latex_text(year).strip()
+    m = re.search(r"\d{4}", year)
+    return m.group(0) if m else "n.d."
+
+
+def _author_names(entry) -> list[str]:
+    persons = entry.persons.get("author") or entry.persons.get("editor") or []
+    names = []
+    for person in persons:
+        last = _latex_text(" ".join(person.prelast_names + person.last_names)).strip()
+        last = last.strip("{}")
+        first = _latex_text(" ".join(person.first_names + person.middle_names)).strip()
+        names.append(f"{last}, {first}" if first else last)
+    if not names:
+        org = entry.fields.get("organization") or entry.fields.get("institution") or entry.fields.get("publisher")
+        if org:
+            names.append(_latex_text(org).strip("{} "))
+    return names
