@@ -152,6 +152,16 @@ CASES = [
     "[@doe1999, 101-108; -@doe2000, 1496-1504]",
     "[@lee2018; @twoauth; @threeauth; @fourauth]",
     "[@smith2004b, chaps. 3-4]",
+    "[@nd1; @nd2]",
+    "[@noauthart]",
+    "[@noauthbook, 12]",
+    "[@volmonth; @issueonly, 4]",
+    "[@edtrans, 220]",
+    "[@seriesbook]",
+    "[@fourauth; @alpha2020b]",
+    "[@nodateonline]",
+    "@editedbook [12]",
+    "[see @lee2018; @doe1999; and @ozge2017]",
 ]
 
 
@@ -321,6 +331,8 @@ def test_apa_intext(entries):
     assert txt("[@threeauth]") == "(Alvarez et al., 2019)"
     assert txt("[@doe1999, pp. 33-35]") == "(Doe, 1999, pp. 33–35)"
     assert txt("[@doe1999; @doe2000]") == "(Doe, 1999, 2000)"
+    assert txt("[@noyear]") == "(A. Anonymous, n.d.)"   # Carl Anonymous is cited too
+    r = fmt.resolver(["noyear"])
     assert txt("[@noyear]") == "(Anonymous, n.d.)"
     assert r("\ue000A:twoauth\ue001") == "Chen &amp; Wang"
 

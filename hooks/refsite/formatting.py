@@ -306,7 +306,7 @@ def format_pages(s: str, mode: str) -> str:
 # --------------------------------------------------------------------------
 # Template compiler
 # --------------------------------------------------------------------------
-_TPL_TOKEN_RE = re.compile(r"\\([\[\]|])|(\{\??[a-z_]+\})|([\[\]|])|([^\\\[\]|{]+|\{)")
+_TPL_TOKEN_RE = re.compile(r"\\([\[\]|])|(\{[?!]?[a-z_]+\})|([\[\]|])|([^\\\[\]|{]+|\{)")
 
 
 def _parse_template(src: str):
@@ -319,7 +319,12 @@ def _parse_template(src: str):
         if lit_esc or lit:
             cur.append(lit_esc or lit)
         elif var:
-            cur.append(("c", var[2:-1]) if var[1] == "?" else ("v", var[1:-1]))
+            if var[1] == "?":
+                cur.append(("c", var[2:-1]))
+            elif var[1] == "!":
+                cur.append(("n", var[2:-1]))
+            else:
+                cur.append(("v", var[1:-1]))
         elif ctl == "[":
             stack.append([[]])
         elif ctl == "|":
@@ -341,8 +346,8 @@ def _compile_seq(items, strict: bool) -> Callable[[Mapping[str, str]], str | Non
             parts.append(it)
         elif it[0] == "v":
             parts.append(("v", it[1]))
-        elif it[0] == "c":
-            parts.append(("c", it[1]))
+        elif it[0] in ("c", "n"):
+            parts.append((it[0], it[1]))
         else:
             alts = [_compile_seq(a, True) for a in it[1]]
 
@@ -369,6 +374,11 @@ def _compile_seq(items, strict: bool) -> Callable[[Mapping[str, str]], str | Non
                 out.append(p)
             elif isinstance(p, tuple):
                 val = v.get(p[1], "")
+                if p[0] == "n":
+                    if val:
+                        if strict:
+                            return None
+                    continue
                 if not val:
                     if strict:
                         return None
@@ -389,11 +399,13 @@ def compile_template(src: str) -> Callable[[Mapping[str, str]], str]:
 _QUOTE_PUNCT_RE = re.compile(r"”([.,])")
 _DUP_PUNCT_RE = re.compile(r"([.?!])((?:</i>|”|’)*)\.")
 _TAG_RE = re.compile(r"<[^>]+>")
+_EMPTY_SENT_RE = re.compile(r"(?<=[.?!”>])\s+\.(?=\s|$)")
 
 
 def _tidy(s: str, punct_in_quote: bool) -> str:
     if punct_in_quote and "”" in s:
         s = _QUOTE_PUNCT_RE.sub(r"\1”", s)
+    s = _EMPTY_SENT_RE.sub("", s)
     s = _DUP_PUNCT_RE.sub(r"\1\2", s)
     s = s.replace(",,", ",").replace("  ", " ")
     return s
@@ -439,7 +451,7 @@ _ENGLISH = ("en", "english", "american", "british", "usenglish", "ukenglish",
 class _Prepared:
     """Decoded, style-specific data of one entry (computed once)."""
     __slots__ = ("key", "tpl", "creators_names", "creators_role", "label_names",
-                 "label_title", "year", "has_date", "sort", "vars", "signature",
+                 "label_title", "year", "has_date", "has_accessed", "sort", "vars", "signature",
                  "html", "creators_html")
 
 
@@ -557,6 +569,8 @@ class Formatter:
         p.has_date = year is not None or bool(year_txt)
         p.year = str(year) if year is not None else year_txt
         v["year"] = _tok("Y", key)
+        if p.has_date:
+            v["has_date"] = "1"
         if month and 1 <= month <= 12:
             v["month"] = _MONTHS[month - 1]
             if day:
@@ -623,8 +637,16 @@ class Formatter:
                 v["url"] = _esc(url)
             v.setdefault("access", v["url"])
         urldate = _plain(fld("urldate"))
+        p.has_accessed = bool(urldate)
         if urldate:
             v["urldate"] = _esc(urldate)
+            m = _DATE_RE.match(urldate)
+            if m and m.group(2) and 1 <= int(m.group(2)) <= 12:
+                mon = _MONTHS[int(m.group(2)) - 1]
+                v["urldate_text"] = (f"{mon} {int(m.group(3))}, {m.group(1)}" if m.group(3)
+                                     else f"{mon} {m.group(1)}")
+            else:
+                v["urldate_text"] = v["urldate"]
         p.vars = v
         # ---- in-text label data and sorting
         if p.creators_names:
@@ -728,7 +750,8 @@ class Formatter:
                         and it.mode != "SuppressAuthor" and not prev[2] and prev[0] == p.signature)
             if i:
                 if collapse:
-                    pieces.append(("text", cfg["collapse_after_locator"] if prev[1] else cfg["collapse_delim"]))
+                    pieces.append(("text", cfg["collapse_after_locator"] if (prev[1] or loc)
+                                   else cfg["collapse_delim"]))
                 else:
                     pieces.append(("text", cfg["delim"]))
             if it.prefix:
@@ -742,7 +765,7 @@ class Formatter:
                 pieces.append(("text", cfg["narrative_open"]))
                 pieces.append(("ref", it.key, y))
             else:
-                sep = cfg["author_year"] if p.has_date else cfg["author_nodate"]
+                sep = cfg["author_year"] if (p.has_date or p.has_accessed) else cfg["author_nodate"]
                 pieces.append(("ref", it.key, _tok("A", it.key) + sep + y))
             if loc:
                 pieces.append(("text", cfg["locator_delim"] + loc))

@@ -73,7 +73,7 @@ LOCATOR_TERMS = {
     "verse": ("v.", "vv."),
 }
 
-_ACCESS = "[. {access}]"
+_ACCESS = "[{!has_date}. Accessed {urldate_text}][. {access}]"
 _PUB = "[. {pubplace}]"
 
 TEMPLATES = {
