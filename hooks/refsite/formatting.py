@@ -54,7 +54,9 @@ def _tok(kind: str, key: str) -> str:
 # LaTeX decoding
 # --------------------------------------------------------------------------
 _SPECIAL_RE = re.compile(r"[\\{}~$]|--|``|''")
-_CMD_RE = re.compile(r"\\([A-Za-z]+)\s*|\\(.)")
+_CMD_RE = re.compile(r"\\([A-Za-z]+) ?|\\(.)")   # ulatex marks a control word's end with one space
+_CMD_TEXT = {"Dash": "—", "dash": "–", "ldots": "…", "dots": "…", "slash": "/",
+             "textendash": "–", "textemdash": "—"}
 _DROP_CMDS = frozenset("""
 emph textit textbf textsl textsc textrm textsf texttt textup textnormal textmd
 em it bf sl sc rm sf tt up md normalfont mbox hbox relax protect ensuremath
@@ -68,7 +70,9 @@ def _cmd_sub(m: re.Match) -> str:
     name = m.group(1)
     if name is None:
         return m.group(2)
-    return "" if name in _DROP_CMDS else name
+    if name in _DROP_CMDS:
+        return ""
+    return _CMD_TEXT.get(name, name)
 
 
 def decode_latex(raw: str) -> str:

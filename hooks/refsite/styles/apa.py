@@ -69,10 +69,10 @@ _ACCESS = "[ {access}]"
 
 TEMPLATES = {
     "article": (
-        "{creators}. ({year}). {title}.[ <i>{journal}</i>[, <i>{volume}</i>][({issue})][, {pages}].]"
+        "{creators}. ({year}). {title}.[ <i>{journal}</i>[, <i>{volume}</i>[({issue})]|, ({issue})][, {pages}].]"
         + _ACCESS),
     "book": (
-        "{creators}. ({year}). {title}[ ({edition}[, Vol. {volume}]|Vol. {volume})]."
+        "{creators}. ({year}). {title}[ ({edition}[, Vol. {volume}])| (Vol. {volume})]."
         "[ {publisher}.]" + _ACCESS),
     "chapter": (
         "{creators}. ({year}). {title}.[ In [{editor} ({eds}), ]<i>{booktitle}</i>"
