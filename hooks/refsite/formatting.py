@@ -56,12 +56,13 @@ def _tok(kind: str, key: str) -> str:
 _SPECIAL_RE = re.compile(r"[\\{}~$]|--|``|''")
 _CMD_RE = re.compile(r"\\([A-Za-z]+) ?|\\(.)")   # ulatex marks a control word's end with one space
 _CMD_TEXT = {"Dash": "—", "dash": "–", "ldots": "…", "dots": "…", "slash": "/",
-             "textendash": "–", "textemdash": "—"}
+             "textendash": "–", "textemdash": "—", "hyphen": "-", "nbhyphen": "‑"}
 _DROP_CMDS = frozenset("""
 emph textit textbf textsl textsc textrm textsf texttt textup textnormal textmd
 em it bf sl sc rm sf tt up md normalfont mbox hbox relax protect ensuremath
 mathrm mathit mathbf mathsf mathtt url path small footnotesize scriptsize tiny
 large Large LARGE huge Huge noopsort noop bibliofont cite nocite hspace vspace
+mkbibquote mkbibemph mkbibitalic mkbibbold enquote textquote
 """.split())
 _decode_cache: dict[str, str] = {}
 
