@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+
+pytest_plugins = ()
 import yaml
 from bs4 import BeautifulSoup
 

@@ -149,6 +149,11 @@ class _ContextCollector(Treeprocessor):
                 walk(child, block)
 
         walk(root, None)
+        # Number citations in document order (inline processing order is not document order).
+        order = {id(elem): i for i, elem in enumerate(root.iter()) if id(elem) in heading_of}
+        ext.citations.sort(key=lambda pair: order.get(id(pair[0]), 0))
+        for number, (elem, _keys) in enumerate(ext.citations, 1):
+            elem.set("id", f"cite-{number}")
         page = ext.page.src
         for elem, keys in ext.citations:
             hid, htext = heading_of.get(id(elem), ("", ""))
@@ -303,6 +308,11 @@ class RefsiteExtension(Extension):
 
     # -- glossary ---------------------------------------------------------------------------
     def on_term_link(self, term, element, *_):
+        if term is getattr(self.page, "current_term", None):
+            element.set("class", "refsite-term refsite-term--self")
+            element.attrib.pop("href", None)
+            element.tag = "span"
+            return
         self.counter += 1
         element.set("id", f"term-{term.slug}-{self.counter}")
         element.set("data-term", term.term)

@@ -179,14 +179,12 @@ class Site:
         page = ext.page
         if not page.link_terms:
             return None
-        current = getattr(page, "current_term", None)
         return GlossaryLinker(
             md, self.matcher,
             link_href=lambda term: page.href(self.term_src(term)),
             mode=self.settings.link_terms,
             on_link=ext.on_term_link,
             on_occurrence=ext.on_term_occurrence,
-            skip=(current,) if current is not None else (),
         )
 
     def decorate_reference(self, item, key) -> None:
@@ -241,9 +239,6 @@ class Site:
             relative = "./"
         return relative + ("#" + fragment if fragment else "")
 
-    def labels(self, key) -> str:
-        return self._resolve(self.formatter.label(key)) if hasattr(self.formatter, "label") else key
-
     def _fill_bibliography(self, info: PageInfo, page_order) -> str:
         resolve = self._resolve
         shown = self._shown
@@ -256,20 +251,22 @@ class Site:
         for key in shown:
             entry = self.bibliography.entries[key]
             raw = self.bibliography.raw.get(key, entry)
-            label = resolve(self.formatter.short_label(key))
+            label = resolve(f"\ue000A:{key}\ue001 \ue000Y:{key}\ue001", html=False)
             label_of[key] = label
             links = []
             for record in backlinks.get(key, []):
                 target = self._by_src.get(record.page)
                 if target is None:
                     continue
-                where = target.title + (f" › {resolve(record.heading)}" if record.heading and record.heading != target.title else "")
-                links.append((self._href(info, target.url, record.cite_id), where, resolve(record.snippet)))
+                heading = resolve(record.heading, html=False)
+                where = target.title + (f" › {heading}" if heading and heading != target.title else "")
+                links.append((self._href(info, target.url, record.cite_id), where,
+                              resolve(record.snippet, html=False)))
             html_parts.append(pages.entry_html(
                 key=key, anchor=anchor_for(key), label=label,
                 reference=resolve(refs[key]), incomplete=self.is_incomplete(key),
                 coins=exports.coins_title(key, entry), bibtex=exports.bibtex_entry(key, raw),
-                plain=resolve(self.formatter.reference_text(key)),
+                plain=resolve(self.formatter.reference_text(key), html=False),
                 ris=exports.ris_record(key, entry),
                 csl=json.dumps(exports.csl_json_item(key, entry), ensure_ascii=False, indent=2),
                 filename=_safe_filename(key), backlinks=links))

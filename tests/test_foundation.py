@@ -1,0 +1,76 @@
+"""Foundation: settings validation, the flagship site builds strictly, and it works in Chromium."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from mkdocs.exceptions import PluginError
+
+from refsite.config import Settings, SettingsError, parse_settings
+
+
+@pytest.mark.parametrize("raw, message", [
+    ({"bibliography": 3}, r"extra\.refsite\.bibliography: expected a glob or a list of globs"),
+    ({"bibliograhpy": ["x.bib"]}, r"extra\.refsite\.bibliograhpy: unknown setting"),
+    ({"style": "mla"}, r"extra\.refsite\.style: unknown style 'mla'"),
+    ({"link_terms": "sometimes"}, r"extra\.refsite\.link_terms: expected 'first' or 'all'"),
+    ({"nocite": "yes"}, r"extra\.refsite\.nocite: expected true or false"),
+    ({"glossary": ["a.yml"]}, r"extra\.refsite\.glossary: expected a path"),
+    ("bibliography/*.bib", r"extra\.refsite: expected a mapping"),
+])
+def test_wrong_setting_names_it(raw, message):
+    with pytest.raises(SettingsError, match=message):
+        parse_settings(raw, ("chicago-author-date", "apa"))
+
+
+def test_settings_defaults_and_normalisation():
+    assert parse_settings(None) == Settings()
+    settings = parse_settings({"bibliography": "refs/*.bib", "glossary_dir": "/terms/"})
+    assert settings.bibliography == ("refs/*.bib",)
+    assert settings.glossary_dir == "terms"
+
+
+def test_wrong_setting_stops_the_build_with_one_clear_error(tmp_path):
+    from conftest import write_site
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+
+    root = write_site(tmp_path / "s", {"content/index.md": "# Home\n"},
+                      {"extra": {"refsite": {"style": 12, "bibliography": []}}})
+    cfg = load_config(config_file=str(root / "mkdocs.yml"), site_dir=str(root / "site"))
+    with pytest.raises(PluginError) as info:
+        cfg.plugins.on_config(cfg)
+    text = str(info.value)
+    assert "extra.refsite.style: expected a style name, got 12" in text
+    assert "extra.refsite.bibliography" in text
+    assert not (root / "site").exists()
+    del mkdocs_build
+
+
+def test_flagship_builds_strictly(flagship_site):
+    assert flagship_site.warnings == []
+    home = flagship_site.soup("")
+    assert home.select_one("h1") is not None
+    for page in ("summaries/introduction/", "bibliography/", "glossary/"):
+        assert flagship_site.path(page).exists(), page
+
+
+@pytest.mark.browser
+def test_home_search_and_instant_navigation(flagship_site, serve, page):
+    served = serve(flagship_site.site)
+    page.goto(served.url)
+    assert page.locator("article h1").first.is_visible()
+    # Search: a word from a summary page returns a result.
+    page.keyboard.press("/")
+    page.locator("input.md-search__input").fill("decoupling")
+    results = page.locator(".md-search-result__item")
+    results.first.wait_for(timeout=15000)
+    assert results.count() > 0
+    page.keyboard.press("Escape")
+    # Instant navigation: clicking a nav link swaps content without a full load.
+    page.evaluate("window.__marker = 42")
+    page.locator("nav.md-tabs a, nav.md-nav a").filter(has_text=re.compile("Bibliography")).first.click()
+    page.wait_for_url(re.compile(r"bibliography/"))
+    page.locator("article h1").filter(has_text="Bibliography").wait_for()
+    assert page.evaluate("window.__marker") == 42, "navigation reloaded the page (instant navigation off?)"
+    assert page.js_errors == []
