@@ -149,7 +149,7 @@ def on_post_page(output, page, config):
         if data:
             base = _page_export_base(page)
             _state["pages"][src] = (base, data)
-            name = posixpath.basename(base)
+            name = posixpath.relpath(base, here.rstrip("/") or ".")
             alternates.append(("application/x-bibtex", name + ".bib", "Works cited on this page (BibTeX)"))
             alternates.append(("application/vnd.citationstyles.csl+json", name + ".json",
                                "Works cited on this page (CSL-JSON)"))
@@ -161,11 +161,11 @@ def on_post_page(output, page, config):
 
 
 def _page_export_base(page):
-    """Per-page export files sit beside the page's index.html: '<dir>/references'."""
-    dest = page.file.dest_uri
-    folder = posixpath.dirname(dest)
-    stem = "references" if posixpath.basename(dest) == "index.html" else posixpath.splitext(posixpath.basename(dest))[0] + ".references"
-    return posixpath.join(folder, stem)
+    """Per-page export files sit at the site root ('references-<page>'): Material treats every
+    <link rel=alternate> as a language version and fetches 'sitemap.xml' beside it."""
+    stem = posixpath.splitext(page.file.src_uri)[0]
+    stem = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in stem).strip("-") or "index"
+    return "references-" + stem
 
 
 def on_post_build(config):

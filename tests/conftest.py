@@ -32,7 +32,7 @@ BASE_CONFIG = {
     "site_name": "Scenario",
     "site_url": "https://example.org/scenario/",
     "docs_dir": "content",
-    "theme": {"name": "material", "features": ["navigation.instant", "content.tooltips"]},
+    "theme": {"name": "material", "font": False, "features": ["navigation.instant", "content.tooltips"]},
     "plugins": ["search"],
     "hooks": [str(HOOK)],
     "markdown_extensions": ["toc", "admonition", "attr_list", "md_in_html", "footnotes", "tables",
@@ -217,14 +217,47 @@ def page(browser):
     context.close()
 
 
-@pytest.fixture(scope="session")
-def flagship_site(tmp_path_factory) -> BuiltSite:
-    """The repo's own site, built once per session with --strict semantics."""
-    target = tmp_path_factory.mktemp("flagship")
+def _copy_flagship(target: Path, site_url: str | None = None) -> Path:
     for name in ("mkdocs.yml", "content", "bibliography", "hooks"):
         src = ROOT / name
         if src.is_dir():
             shutil.copytree(src, target / name, ignore=shutil.ignore_patterns("__pycache__"))
         else:
             shutil.copy(src, target / name)
-    return build(target)
+    if site_url:
+        text = (target / "mkdocs.yml").read_text(encoding="utf-8")
+        text = re.sub(r"(?m)^site_url:.*$", f"site_url: {site_url}", text)
+        (target / "mkdocs.yml").write_text(text, encoding="utf-8")
+    return target
+
+
+@pytest.fixture(scope="session")
+def flagship_site(tmp_path_factory) -> BuiltSite:
+    """The repo's own site, built once per session; any warning fails."""
+    return build(_copy_flagship(tmp_path_factory.mktemp("flagship")))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def serve_dir_on(directory: Path, port: int):
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.fixture(scope="session")
+def served_flagship(tmp_path_factory):
+    """The flagship site built with site_url = where it is served (Material's instant navigation
+    only intercepts links listed in sitemap.xml for the serving host and port)."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    built = build(_copy_flagship(tmp_path_factory.mktemp("flagship-served"), url))
+    server = serve_dir_on(built.site, port)
+    yield Served(url, built.site)
+    server.shutdown()
+    server.server_close()

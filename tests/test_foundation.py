@@ -36,7 +36,7 @@ def test_wrong_setting_stops_the_build_with_one_clear_error(tmp_path):
     from mkdocs.config import load_config
 
     root = write_site(tmp_path / "s", {"content/index.md": "# Home\n"},
-                      {"extra": {"refsite": {"style": 12, "bibliography": []}}})
+                      {"extra": {"refsite": {"style": 12, "bibliography": [3]}}})
     cfg = load_config(config_file=str(root / "mkdocs.yml"), site_dir=str(root / "site"))
     with pytest.raises(PluginError) as info:
         cfg.plugins.on_config(cfg)
@@ -56,13 +56,14 @@ def test_flagship_builds_strictly(flagship_site):
 
 
 @pytest.mark.browser
-def test_home_search_and_instant_navigation(flagship_site, serve, page):
-    served = serve(flagship_site.site)
+def test_home_search_and_instant_navigation(served_flagship, page):
+    served = served_flagship
     page.goto(served.url)
+    page.wait_for_load_state("networkidle")  # instant navigation is ready once sitemap.xml is in
     assert page.locator("article h1").first.is_visible()
     # Search: a word from a summary page returns a result.
     page.keyboard.press("/")
-    page.locator("input.md-search__input").fill("decoupling")
+    page.locator("input.md-search__input").type("decoupling", delay=20)
     results = page.locator(".md-search-result__item")
     results.first.wait_for(timeout=15000)
     assert results.count() > 0
