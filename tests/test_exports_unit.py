@@ -1,0 +1,641 @@
+"""Unit tests for refsite.exports: every format is parsed back with a real parser."""
+
+from __future__ import annotations
+
+import html
+import json
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import parse_qs
+
+import pybtex.errors
+import pytest
+from pybtex.database import BibliographyData, Entry, Person, parse_file, parse_string
+
+from refsite.exports import (
+    bibtex_entry,
+    bibtex_file,
+    cite_page,
+    coins_title,
+    csl_json,
+    csl_json_item,
+    highwire_meta,
+    ris_file,
+    ris_record,
+)
+
+CORPUS = Path("/work/shared/bib-corpus")
+
+SAMPLE = r"""
+@article{smith2020,
+  author = {Smith, John and de la Fontaine, Jean and M{\"u}ller, Jr., J{\"o}rg},
+  title = {On {\'E}cole {DNA}: the {\TeX}book \emph{revisited}},
+  journal = {Journal of {Things}},
+  year = {2020}, month = mar,
+  volume = {12}, number = {3}, pages = {45--67},
+  doi = {10.1234/abc.def}, url = {https://example.org/paper?a=1&b=2},
+  issn = {1234-5678}, publisher = {Pub},
+  x-private = {secret note}, X-Rating = {5}
+}
+@book{worldbank2019,
+  author = {{World Bank}},
+  title = {World Development Report},
+  publisher = {World Bank Publications}, address = {Washington, DC},
+  date = {2019-10-05}, isbn = {978-1-4648-1328-3}
+}
+@incollection{chap,
+  author = {Ann Author}, editor = {Eddie Editor and {UNESCO}},
+  title = {A Chapter}, booktitle = {The Big Book}, year = 1999, pages = {1--10},
+  publisher = {P}, address = {London}
+}
+@inproceedings{conf, author = {Carla Conf}, title = {A Paper}, booktitle = {Proc. of Things}, year = {2001}}
+@phdthesis{thesis, author = {Theo Thesis}, title = {My Thesis}, school = {MIT}, year = {1990}}
+@techreport{report, author = {Rita Report}, title = {A Report}, institution = {NASA}, number = {TR-7},
+  year = {2005}}
+@misc{nodate, title = {No Date Here}}
+@online{web, author = {Wendy Web}, title = {A Web Page}, url = {http://example.com/page}, date = {2021-04},
+  urldate = {2022-01-02}}
+@unpublished{unpub, author = {Una Published}, title = {Draft}, note = {In preparation}, year = {2023}}
+@manual{man, title = {The Manual}, organization = {ACME}, year = {2010}}
+@weirdtype{weird, title = {Strange}, year = {2000}}
+"""
+
+HOSTILE = r"""
+@article{evil,
+  author = {<script>alert(1)</script> and O'Brien, "Quote"},
+  title = {<script>alert("x")</script> & "quotes" 'single' </span>},
+  journal = {J<b>bold</b>},
+  year = {2020},
+  url = {javascript:alert(1)},
+  doi = {javascript:alert(1)},
+  note = {line1
+line2 TY  - BOOK}
+}
+@misc{evil2, title = {Data}, url = {data:text/html;base64,PHNjcmlwdD4=}, year = {2020}}
+@misc{evil3, title = {Spaces}, url = {http://exa mple.com/"><script>}, year = {2020}}
+@misc{evil4, title = {Rel}, url = {//evil.example.com/x}, howpublished = {\url{javascript:alert(1)}}}
+@misc{evil5, title = {Vb}, url = {  JaVaScRiPt:alert(1)}}
+"""
+
+URL_KEYS_CSL = ("URL",)
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return parse_string(SAMPLE, "bibtex").entries
+
+
+@pytest.fixture(scope="module")
+def hostile():
+    return parse_string(HOSTILE, "bibtex").entries
+
+
+def _fields_without_x(entry):
+    return {k.lower(): v for k, v in entry.fields.items() if not k.lower().startswith("x-")}
+
+
+def _persons(entry):
+    return {r.lower(): [str(p) for p in ps] for r, ps in entry.persons.items()}
+
+
+def parse_ris(text: str) -> list[list[tuple[str, str]]]:
+    """A small strict RIS reader: every line is 'XX  - value'; records end with ER."""
+    records, cur = [], None
+    for line in text.split("\n"):
+        if not line.strip():
+            continue
+        assert len(line) >= 6 and line[2:6] == "  - ", f"bad RIS line {line!r}"
+        tag, value = line[:2], line[6:]
+        assert tag.isalnum() and tag.isupper() or tag[1].isdigit(), tag
+        if tag == "TY":
+            assert cur is None, "TY inside a record"
+            cur = [(tag, value)]
+        elif tag == "ER":
+            assert cur is not None
+            cur.append((tag, value))
+            records.append(cur)
+            cur = None
+        else:
+            assert cur is not None, f"tag {tag} outside record"
+            cur.append((tag, value))
+    assert cur is None, "unterminated record"
+    return records
+
+
+def ris_tags(record, tag):
+    return [v for t, v in record if t == tag]
+
+
+class _SpanTitle(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.titles = []
+        self.metas = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "span" and a.get("class") == "Z3988":
+            self.titles.append(a.get("title"))
+        if tag == "meta":
+            self.metas.append((a.get("name"), a.get("content")))
+
+
+def coins_roundtrip(title: str) -> dict[str, list[str]]:
+    """Embed as the caller does (HTML-escaped attribute), parse the HTML, then the query string."""
+    p = _SpanTitle()
+    p.feed(f'<p><span class="Z3988" title="{html.escape(title, quote=True)}"></span></p>')
+    p.close()
+    assert p.titles == [title]
+    q = parse_qs(p.titles[0], keep_blank_values=True, strict_parsing=True)
+    assert q["ctx_ver"] == ["Z39.88-2004"]
+    assert q["rft_val_fmt"][0].startswith("info:ofi/fmt:kev:mtx:")
+    return q
+
+
+def _is_http(u: str) -> bool:
+    return u.startswith(("http://", "https://"))
+
+
+# --------------------------------------------------------------------------------------------------
+# BibTeX
+# --------------------------------------------------------------------------------------------------
+
+
+def test_bibtex_roundtrip_same_key_and_fields(sample):
+    for key, entry in sample.items():
+        text = bibtex_entry(key, entry)
+        back = parse_string(text, "bibtex").entries
+        assert list(back.keys()) == [key]
+        b = back[key]
+        assert b.type == entry.type
+        assert _fields_without_x(b) == _fields_without_x(entry)
+        assert _persons(b) == _persons(entry)
+
+
+def test_bibtex_drops_x_fields(sample):
+    text = bibtex_entry("smith2020", sample["smith2020"])
+    assert "x-private" not in text.lower() and "secret note" not in text
+    assert "X-Rating" not in text
+    back = parse_string(text, "bibtex").entries["smith2020"]
+    assert not any(k.lower().startswith("x-") for k in back.fields)
+
+
+def test_bibtex_keeps_original_values_not_rendering(sample):
+    text = bibtex_entry("smith2020", sample["smith2020"])
+    back = parse_string(text, "bibtex").entries["smith2020"]
+    assert back.fields["title"] == r"On {\'E}cole {DNA}: the {\TeX}book \emph{revisited}"
+    assert back.fields["url"] == "https://example.org/paper?a=1&b=2"
+    names = [str(p) for p in back.persons["author"]]
+    assert names == ["Smith, John", "de la Fontaine, Jean", 'M{\\"u}ller, Jr., J{\\"o}rg']
+    p = back.persons["author"][1]
+    assert p.prelast_names == ["de", "la"] and p.last_names == ["Fontaine"]
+
+
+def test_bibtex_corporate_author_roundtrip(sample):
+    back = parse_string(bibtex_entry("worldbank2019", sample["worldbank2019"]), "bibtex")
+    (p,) = back.entries["worldbank2019"].persons["author"]
+    assert p.last_names == ["{World Bank}"] and not p.first_names
+
+
+def test_bibtex_file_order_is_callers(sample):
+    keys = list(reversed(list(sample.keys())))
+    ordered = {k: sample[k] for k in keys}
+    text = bibtex_file(ordered)
+    back = parse_string(text, "bibtex")
+    assert list(back.entries.keys()) == keys
+    assert bibtex_file(ordered) == text  # deterministic
+
+
+def test_bibtex_stable_field_order(sample):
+    text = bibtex_entry("smith2020", sample["smith2020"])
+    names = [line.split("=")[0].strip() for line in text.splitlines()[1:-1]]
+    assert names[:2] == ["author", "title"]
+    assert names.index("journal") < names.index("year") < names.index("volume")
+
+
+def test_bibtex_programmatic_hostile_entries_are_still_valid():
+    e = Entry(
+        "article",
+        fields={"title": "Unbalanced {brace", "note": "close } early", "x-drop": "z", "url": 'a"b'},
+        persons={"author": [Person("Plato"), Person(first="Only")]},
+    )
+    text = bibtex_entry("weird key,with}chars", e)
+    back = parse_string(text, "bibtex")
+    assert len(back.entries) == 1
+    (b,) = back.entries.values()
+    assert set(b.fields) == {"title", "note", "url"}
+
+
+def test_bibtex_hostile_is_data(hostile):
+    text = bibtex_file(hostile)
+    back = parse_string(text, "bibtex")
+    assert list(back.entries) == list(hostile)
+    for k in hostile:
+        assert _fields_without_x(back.entries[k]) == _fields_without_x(hostile[k])
+
+
+# --------------------------------------------------------------------------------------------------
+# CSL-JSON
+# --------------------------------------------------------------------------------------------------
+
+
+def test_csl_article(sample):
+    item = json.loads(csl_json({"smith2020": sample["smith2020"]}))[0]
+    assert item["id"] == "smith2020"
+    assert item["type"] == "article-journal"
+    assert item["title"] == "On École DNA: the TeXbook revisited"
+    assert item["author"] == [
+        {"family": "Smith", "given": "John"},
+        {"family": "Fontaine", "given": "Jean", "non-dropping-particle": "de la"},
+        {"family": "Müller", "given": "Jörg", "suffix": "Jr."},
+    ]
+    assert item["issued"] == {"date-parts": [[2020, 3]]}
+    assert item["container-title"] == "Journal of Things"
+    assert item["volume"] == "12" and item["issue"] == "3" and item["page"] == "45-67"
+    assert item["DOI"] == "10.1234/abc.def"
+    assert item["URL"] == "https://example.org/paper?a=1&b=2"
+    assert item["ISSN"] == "1234-5678"
+    assert not any("secret" in str(v) for v in item.values())
+
+
+def test_csl_corporate_and_full_date(sample):
+    item = csl_json_item("worldbank2019", sample["worldbank2019"])
+    assert item["type"] == "book"
+    assert item["author"] == [{"literal": "World Bank"}]
+    assert item["issued"] == {"date-parts": [[2019, 10, 5]]}
+    assert item["publisher-place"] == "Washington, DC"
+    assert item["ISBN"] == "978-1-4648-1328-3"
+
+
+@pytest.mark.parametrize(
+    ("key", "csl_type"),
+    [
+        ("smith2020", "article-journal"),
+        ("worldbank2019", "book"),
+        ("chap", "chapter"),
+        ("conf", "paper-conference"),
+        ("thesis", "thesis"),
+        ("report", "report"),
+        ("nodate", "document"),
+        ("web", "webpage"),
+        ("unpub", "manuscript"),
+        ("man", "book"),
+        ("weird", "document"),
+    ],
+)
+def test_csl_types(sample, key, csl_type):
+    item = json.loads(json.dumps(csl_json_item(key, sample[key])))
+    assert item["id"] == key and item["type"] == csl_type and item["title"]
+
+
+def test_csl_details_per_type(sample):
+    chap = csl_json_item("chap", sample["chap"])
+    assert chap["container-title"] == "The Big Book"
+    assert chap["editor"] == [{"family": "Editor", "given": "Eddie"}, {"literal": "UNESCO"}]
+    assert csl_json_item("thesis", sample["thesis"])["publisher"] == "MIT"
+    assert csl_json_item("thesis", sample["thesis"])["genre"] == "PhD thesis"
+    rep = csl_json_item("report", sample["report"])
+    assert rep["publisher"] == "NASA" and rep["number"] == "TR-7"
+    web = csl_json_item("web", sample["web"])
+    assert web["issued"] == {"date-parts": [[2021, 4]]} and web["accessed"] == {"date-parts": [[2022, 1, 2]]}
+    assert csl_json_item("man", sample["man"])["publisher"] == "ACME"
+
+
+def test_csl_missing_year_and_authors(sample):
+    item = csl_json_item("nodate", sample["nodate"])
+    assert "issued" not in item and "author" not in item
+    assert item["title"] == "No Date Here"
+
+
+def test_csl_json_deterministic_and_ordered(sample):
+    a, b = csl_json(sample), csl_json(sample)
+    assert a == b
+    assert [i["id"] for i in json.loads(a)] == list(sample)
+    assert "\\u00e9" not in a and "É" in a  # ensure_ascii=False
+
+
+def test_csl_hostile(hostile):
+    text = csl_json(hostile)
+    items = json.loads(text)
+    assert "</" not in text  # safe to inline in <script>
+    evil = items[0]
+    assert "URL" not in evil and "DOI" not in evil
+    assert "<script>" in evil["title"]  # data is kept; escaping is the caller's job
+    for item in items:
+        assert _is_http(item.get("URL", "http://"))
+        assert "URL" not in item
+
+
+# --------------------------------------------------------------------------------------------------
+# RIS
+# --------------------------------------------------------------------------------------------------
+
+
+def test_ris_article(sample):
+    (rec,) = parse_ris(ris_record("smith2020", sample["smith2020"]))
+    assert rec[0] == ("TY", "JOUR") and rec[-1] == ("ER", "")
+    assert ris_tags(rec, "ID") == ["smith2020"]
+    assert ris_tags(rec, "AU") == ["Smith, John", "de la Fontaine, Jean", "Müller, Jörg, Jr."]
+    assert ris_tags(rec, "TI") == ["On École DNA: the TeXbook revisited"]
+    assert ris_tags(rec, "T2") == ["Journal of Things"]
+    assert ris_tags(rec, "PY") == ["2020"] and ris_tags(rec, "DA") == ["2020/03"]
+    assert ris_tags(rec, "SP") == ["45"] and ris_tags(rec, "EP") == ["67"]
+    assert ris_tags(rec, "VL") == ["12"] and ris_tags(rec, "IS") == ["3"]
+    assert ris_tags(rec, "DO") == ["10.1234/abc.def"]
+    assert ris_tags(rec, "UR") == ["https://example.org/paper?a=1&b=2"]
+    assert ris_tags(rec, "SN") == ["1234-5678"]
+
+
+def test_ris_record_shape(sample):
+    text = ris_record("chap", sample["chap"])
+    assert text.startswith("TY  - ") and text.endswith("ER  - \n\n")
+
+
+@pytest.mark.parametrize(
+    ("key", "ty"),
+    [
+        ("smith2020", "JOUR"),
+        ("worldbank2019", "BOOK"),
+        ("chap", "CHAP"),
+        ("conf", "CPAPER"),
+        ("thesis", "THES"),
+        ("report", "RPRT"),
+        ("nodate", "GEN"),
+        ("web", "ELEC"),
+        ("unpub", "UNPB"),
+        ("man", "BOOK"),
+        ("weird", "GEN"),
+    ],
+)
+def test_ris_types(sample, key, ty):
+    (rec,) = parse_ris(ris_record(key, sample[key]))
+    assert rec[0] == ("TY", ty)
+    assert ris_tags(rec, "TI")
+
+
+def test_ris_editors_corporate_and_missing_year(sample):
+    (chap,) = parse_ris(ris_record("chap", sample["chap"]))
+    assert ris_tags(chap, "A2") == ["Editor, Eddie", "UNESCO"]
+    (wb,) = parse_ris(ris_record("worldbank2019", sample["worldbank2019"]))
+    assert ris_tags(wb, "AU") == ["World Bank"] and ris_tags(wb, "DA") == ["2019/10/05"]
+    (nd,) = parse_ris(ris_record("nodate", sample["nodate"]))
+    assert not ris_tags(nd, "PY") and not ris_tags(nd, "AU")
+
+
+def test_ris_file_all_records(sample):
+    recs = parse_ris(ris_file(sample))
+    assert [ris_tags(r, "ID")[0] for r in recs] == list(sample)
+
+
+def test_ris_hostile(hostile):
+    recs = parse_ris(ris_file(hostile))  # a newline in a value cannot forge a tag line
+    assert len(recs) == len(hostile)
+    for rec in recs:
+        assert all(_is_http(u) for u in ris_tags(rec, "UR"))
+        assert not ris_tags(rec, "UR") and not ris_tags(rec, "DO")
+    assert ris_tags(recs[0], "N1") == ["line1 line2 TY - BOOK"]
+
+
+# --------------------------------------------------------------------------------------------------
+# COinS
+# --------------------------------------------------------------------------------------------------
+
+
+def test_coins_article(sample):
+    q = coins_roundtrip(coins_title("smith2020", sample["smith2020"]))
+    assert q["rft_val_fmt"] == ["info:ofi/fmt:kev:mtx:journal"]
+    assert q["rft.genre"] == ["article"]
+    assert q["rft.atitle"] == ["On École DNA: the TeXbook revisited"]
+    assert q["rft.jtitle"] == ["Journal of Things"]
+    assert q["rft.aulast"] == ["Smith"] and q["rft.aufirst"] == ["John"]
+    assert q["rft.au"] == ["Smith, John", "de la Fontaine, Jean", "Müller, Jörg, Jr."]
+    assert q["rft.date"] == ["2020-03"]
+    assert q["rft.volume"] == ["12"] and q["rft.issue"] == ["3"]
+    assert q["rft.spage"] == ["45"] and q["rft.epage"] == ["67"] and q["rft.pages"] == ["45-67"]
+    assert q["rft_id"] == ["info:doi/10.1234/abc.def", "https://example.org/paper?a=1&b=2"]
+    assert q["rft.issn"] == ["1234-5678"]
+
+
+def test_coins_book_and_others(sample):
+    q = coins_roundtrip(coins_title("worldbank2019", sample["worldbank2019"]))
+    assert q["rft_val_fmt"] == ["info:ofi/fmt:kev:mtx:book"] and q["rft.genre"] == ["book"]
+    assert q["rft.btitle"] == ["World Development Report"]
+    assert q["rft.aucorp"] == ["World Bank"] and "rft.aulast" not in q
+    assert q["rft.isbn"] == ["978-1-4648-1328-3"] and q["rft.date"] == ["2019-10-05"]
+    assert q["rft.pub"] == ["World Bank Publications"] and q["rft.place"] == ["Washington, DC"]
+    genres = {k: coins_roundtrip(coins_title(k, sample[k]))["rft.genre"][0] for k in sample}
+    assert genres["chap"] == "bookitem" and genres["conf"] == "proceeding"
+    assert genres["report"] == "report" and genres["nodate"] == "document"
+    chap = coins_roundtrip(coins_title("chap", sample["chap"]))
+    assert chap["rft.atitle"] == ["A Chapter"] and chap["rft.btitle"] == ["The Big Book"]
+    nd = coins_roundtrip(coins_title("nodate", sample["nodate"]))
+    assert "rft.date" not in nd and "rft.au" not in nd
+
+
+def test_coins_hostile(hostile):
+    for key, entry in hostile.items():
+        q = coins_roundtrip(coins_title(key, entry))
+        for rid in q.get("rft_id", []):
+            assert _is_http(rid) or rid.startswith("info:doi/10.")
+        assert "rft_id" not in q
+    q = coins_roundtrip(coins_title("evil", hostile["evil"]))
+    assert q["rft.atitle"] == ["<script>alert(\"x\")</script> & \"quotes\" 'single' </span>"]
+
+
+# --------------------------------------------------------------------------------------------------
+# never raise: odd programmatic entries
+# --------------------------------------------------------------------------------------------------
+
+ODD_ENTRIES = [
+    Entry("article"),
+    Entry("", fields={"title": ""}),
+    Entry("book", fields={"year": "circa 1900", "month": "Smarch", "pages": "--"}),
+    Entry("misc", fields={"date": "not-a-date", "doi": "nonsense", "url": ""}),
+    Entry("misc", fields={"date": "2020-13-45/2021", "title": "\\", "author": "Solo Field"}),
+    Entry("online", fields={"title": "}{", "url": "http://"}),
+    Entry("article", persons={"author": [Person("others")], "editor": []}),
+    Entry("article", fields={"title": "\x00\x07ctl\ud800", "x-": "drop"}),
+    Entry("inbook", fields={"crossref": "missing"}),
+]
+
+
+@pytest.mark.parametrize("entry", ODD_ENTRIES)
+def test_odd_entries_never_raise(entry):
+    data = {"odd": entry}
+    back = parse_string(bibtex_file(data), "bibtex")
+    assert len(back.entries) == 1
+    item = json.loads(csl_json(data))[0]
+    assert item["id"] == "odd" and item["type"]
+    parse_ris(ris_file(data))
+    coins_roundtrip(coins_title("odd", entry))
+
+
+def test_missing_year_text_becomes_literal():
+    e = Entry("book", fields={"title": "T", "year": "forthcoming"})
+    assert csl_json_item("k", e)["issued"] == {"literal": "forthcoming"}
+
+
+def test_crossref_inheritance_with_mapping():
+    data = parse_string(
+        """@inproceedings{child, author={A B}, title={Child}, crossref={Parent}, pages={1--2}}
+           @proceedings{parent, title={Parent Proc}, year={1999}, editor={E D}, publisher={P}}""",
+        "bibtex",
+    ).entries
+    item = json.loads(csl_json(data))[0]
+    assert item["container-title"] == "Parent Proc"
+    assert item["issued"] == {"date-parts": [[1999]]}
+    assert item["editor"] == [{"family": "D", "given": "E"}]
+    assert item["title"] == "Child"
+
+
+# --------------------------------------------------------------------------------------------------
+# Highwire meta and "Cite this page"
+# --------------------------------------------------------------------------------------------------
+
+PAGE = {
+    "title": "Glossary: Ἀλήθεια & <Truth>",
+    "authors": ["Ada Lovelace", "Charles Babbage", "Mary Somerville"],
+    "date": "2024-03-07",
+    "url": "https://example.org/glossary/aletheia/",
+    "site_name": "Refsite Demo",
+    "language": "en",
+}
+
+
+def test_highwire_meta_parses_as_html():
+    tags = highwire_meta(PAGE)
+    assert tags == [
+        ("citation_title", PAGE["title"]),
+        ("citation_author", "Ada Lovelace"),
+        ("citation_author", "Charles Babbage"),
+        ("citation_author", "Mary Somerville"),
+        ("citation_publication_date", "2024/03/07"),
+        ("citation_publisher", "Refsite Demo"),
+        ("citation_language", "en"),
+        ("citation_public_url", "https://example.org/glossary/aletheia/"),
+    ]
+    markup = "".join(
+        f'<meta name="{html.escape(n)}" content="{html.escape(c)}">' for n, c in tags
+    )
+    p = _SpanTitle()
+    p.feed(f"<head>{markup}</head>")
+    assert p.metas == tags
+
+
+def test_highwire_meta_omits_empty_and_unsafe():
+    tags = highwire_meta({"title": "T", "authors": [], "date": "", "url": "javascript:alert(1)",
+                          "site_name": "", "language": ""})  # fmt: skip
+    assert tags == [("citation_title", "T")]
+    assert highwire_meta({}) == []
+    assert highwire_meta({"date": "2020"}) == [("citation_publication_date", "2020")]
+
+
+def test_cite_page_text_and_bibtex():
+    text, bib = cite_page(PAGE)
+    assert text == (
+        "Ada Lovelace, Charles Babbage, and Mary Somerville. 2024. "
+        "\u201cGlossary: Ἀλήθεια & <Truth>.\u201d Refsite Demo. March 7, 2024. "
+        "https://example.org/glossary/aletheia/."
+    )
+    entries = parse_string(bib, "bibtex").entries
+    assert list(entries) == ["aletheia-2024"]
+    e = entries["aletheia-2024"]
+    assert e.type == "online"
+    assert [str(p) for p in e.persons["author"]] == ["Lovelace, Ada", "Babbage, Charles", "Somerville, Mary"]
+    assert e.fields["url"] == PAGE["url"] and e.fields["year"] == "2024"
+    assert e.fields["organization"] == "Refsite Demo"
+    # the title survives a LaTeX → text round trip
+    item = csl_json_item("aletheia-2024", e)
+    assert item["title"] == PAGE["title"] and item["type"] == "webpage"
+
+
+def test_cite_page_minimal_and_hostile():
+    text, bib = cite_page({"title": 'Why "quotes"?', "url": "javascript:alert(1)", "site_name": "S"})
+    assert text == "S. n.d. \u201cWhy \"quotes\"?\u201d"
+    assert "javascript" not in bib
+    e = next(iter(parse_string(bib, "bibtex").entries.values()))
+    assert "url" not in e.fields
+    text, bib = cite_page({})
+    assert text == "n.d."
+    assert len(parse_string(bib, "bibtex").entries) == 1
+    text, bib = cite_page({"title": "100% {braces} & $x_1$ \\cmd", "authors": ["Smith, J. and Co"],
+                           "date": "2020-05", "url": "http://x.org"})  # fmt: skip
+    assert "May 2020." in text
+    e = next(iter(parse_string(bib, "bibtex").entries.values()))
+    assert len(e.persons["author"]) == 1
+    assert csl_json_item("k", e)["title"] == "100% {braces} & $x_1$ \\cmd"
+
+
+# --------------------------------------------------------------------------------------------------
+# real-world corpora
+# --------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module", params=["biblatex-examples.bib", "xampl.bib"])
+def corpus(request):
+    path = CORPUS / request.param
+    if not path.exists():
+        pytest.skip(f"{path} not available")
+    old = pybtex.errors.strict
+    pybtex.errors.set_strict_mode(False)
+    try:
+        data = parse_file(str(path), "bibtex")
+    finally:
+        pybtex.errors.set_strict_mode(old)
+    return data.entries
+
+
+def test_corpus_all_functions(corpus):
+    assert len(corpus) > 30
+    text = bibtex_file(corpus)
+    old = pybtex.errors.strict
+    pybtex.errors.set_strict_mode(False)
+    try:
+        back = parse_string(text, "bibtex").entries
+    finally:
+        pybtex.errors.set_strict_mode(old)
+    assert len(back) == len(corpus)
+    for key, entry in corpus.items():
+        assert _fields_without_x(back[key]) == _fields_without_x(entry)
+        assert _persons(back[key]) == _persons(entry)
+
+    items = json.loads(csl_json(corpus))
+    assert [i["id"] for i in items] == list(corpus)
+    for item in items:
+        assert isinstance(item["type"], str) and item["type"]
+        assert _is_http(item.get("URL", "http://"))
+
+    recs = parse_ris(ris_file(corpus))
+    assert len(recs) == len(corpus)
+    for key, entry in corpus.items():
+        q = coins_roundtrip(coins_title(key, entry))
+        assert any(k.startswith("rft.") for k in q)
+        assert parse_string(bibtex_entry(key, entry), "bibtex").entries.keys() == {key}
+        csl_json_item(key, entry)
+        ris_record(key, entry)
+
+
+def test_corpus_known_entries():
+    path = CORPUS / "biblatex-examples.bib"
+    if not path.exists():
+        pytest.skip("corpus not available")
+    old = pybtex.errors.strict
+    pybtex.errors.set_strict_mode(False)
+    try:
+        data = parse_file(str(path), "bibtex").entries
+    finally:
+        pybtex.errors.set_strict_mode(old)
+    aksin = csl_json_item("aksin", data["aksin"])
+    assert aksin["author"][0] == {"family": "Aksın", "given": "Özge"}
+    assert aksin["author"][3] == {"family": "Çetinkaya", "given": "Bekir"}
+    assert aksin["container-title"] == "J. Organomet. Chem."
+    markey = csl_json_item("markey", data["markey"])
+    assert markey["type"] == "webpage" and markey["issued"] == {"date-parts": [[2005, 10, 16]]}
+    assert markey["language"] == "en"
+    space = csl_json_item("westfahl:space", data["westfahl:space"], data)
+    assert space["container-title"] == "Space and Beyond: The Frontier Theme in Science Fiction"
+
+
+def test_bibliography_data_is_a_mapping_input():
+    bd = BibliographyData({"a": Entry("misc", fields={"title": "A"})})
+    assert json.loads(csl_json(bd.entries))[0]["id"] == "a"
