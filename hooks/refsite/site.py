@@ -19,7 +19,6 @@ import xml.etree.ElementTree as etree
 
 import markupsafe
 from markupsafe import escape
-from pybtex.richtext import Text
 
 from . import exports, pages
 from .bibliography import Bibliography, BibliographyCache
@@ -46,10 +45,7 @@ class PageInfo:
 
 
 def _latex_text(value: str) -> str:
-    try:
-        return Text.from_latex(value).render_as("text")
-    except Exception:  # malformed LaTeX: show it as written
-        return value
+    return exports.tex_to_text(value)
 
 
 class Site:
