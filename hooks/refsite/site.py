@@ -48,11 +48,16 @@ def _latex_text(value: str) -> str:
     return exports.tex_to_text(value)
 
 
+# MkDocs re-executes the hook module at every `mkdocs serve` rebuild, but this package stays imported:
+# caches live here so that an unchanged bibliography is neither re-parsed nor re-formatted.
+_BIB_CACHE = BibliographyCache()
+_FORMATTERS: dict = {}
+
+
 class Site:
     def __init__(self):
-        self._bib_cache = BibliographyCache()
+        self._bib_cache = _BIB_CACHE
         self._formatter: Formatter | None = None
-        self._formatter_key = None
         self.settings = Settings()
         self.diagnostics = Diagnostics()
         self.registry = Registry()
@@ -84,9 +89,10 @@ class Site:
             else:
                 self.problem(problem.path, problem.line, problem.message)
         key = (id(self.bibliography), settings.style)
-        if self._formatter is None or self._formatter_key != key:
-            self._formatter = Formatter(self.bibliography.entries, settings.style)
-            self._formatter_key = key
+        if key not in _FORMATTERS:
+            _FORMATTERS.clear()      # keep only the current bibliography's formatter
+            _FORMATTERS[key] = Formatter(self.bibliography.entries, settings.style)
+        self._formatter = _FORMATTERS[key]
         self.glossary = None
         self.matcher = None
         if settings.glossary:
