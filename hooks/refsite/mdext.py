@@ -32,7 +32,11 @@ def anchor_for(key: str) -> str:
 
 
 def fragment_for(key: str) -> str:
-    return quote(anchor_for(key), safe="-._~:@!$&'()*+,;=/?")
+    """URL fragment of an entry. Non-ASCII characters stay as they are (an IRI, valid in HTML
+    ``href``): MkDocs compares a link's fragment with the target page's ids character for
+    character, so ``#ref-m%C3%BCller2020`` would be reported as a missing anchor."""
+    return "".join(ch if ord(ch) > 127 else quote(ch, safe="-._~:@!$&'()*+,;=/?")
+                   for ch in anchor_for(key))
 
 
 @dataclass
@@ -44,6 +48,7 @@ class PageContext:
     source: str = ""             # the page's Markdown (for line numbers of problems)
     line_offset: int = 0         # lines before ``source`` in the file (front matter)
     link_terms: bool = True
+    untrusted: bool = False      # Markdown that comes from YAML (glossary): only http(s) links
     line_map: dict = field(default_factory=dict)   # optional: fixed line for every problem
 
     def href(self, target_src: str, fragment: str = "") -> str:
@@ -60,6 +65,46 @@ class PageContext:
         if pos < 0:
             return None, start_hint
         return self.source.count("\n", 0, pos) + 1 + self.line_offset, pos + len(needle)
+
+    def line_of_citation(self, key: str, start_hint: int = 0) -> tuple[int | None, int]:
+        """1-based line of a citation of ``key`` (``@key``, ``-@key`` or ``@{key}``) in the page
+        source, ignoring code, HTML comments, e-mail addresses and ``\\@``. Each occurrence is
+        used once: the first unused one from ``start_hint`` on, else the first unused one (inline
+        processing order is not always source order, e.g. footnotes)."""
+        if "line" in self.line_map:
+            return self.line_map["line"], start_hint
+        if self._masked is None:
+            self._masked = _mask_code(self.source)
+        k = re.escape(key)
+        pattern = re.compile(r"(?<![\w@\\])@(?:\{" + k + r"\}|" + k
+                             + r"(?![\w{}]|[:.#$%&\-+?<>~/][\w]))")
+        found = [m.start() for m in pattern.finditer(self._masked)]
+        unused = [p for p in found if p not in self._consumed]
+        later = [p for p in unused if p >= start_hint]
+        pos = later[0] if later else unused[0] if unused else found[0] if found else None
+        if pos is None:
+            return None, start_hint
+        self._consumed.add(pos)
+        return self.source.count("\n", 0, pos) + 1 + self.line_offset, pos + 1
+
+    _masked: str | None = None
+
+    def __post_init__(self):
+        self._consumed: set[int] = set()
+
+
+_FENCE = re.compile(r"(?ms)^[ \t>]*(`{3,}|~{3,})[^\n]*\n.*?(?:^[ \t>]*\1[`~]*[ \t]*$|\Z)")
+_CODE_SPAN = re.compile(r"(?s)(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)")
+_COMMENT = re.compile(r"(?s)<!--.*?-->")
+
+
+def _mask_code(text: str) -> str:
+    """``text`` with code blocks, code spans and HTML comments blanked (newlines kept)."""
+    def blank(m):
+        return re.sub(r"[^\n]", " ", m.group(0))
+    for rx in (_FENCE, _COMMENT, _CODE_SPAN):
+        text = rx.sub(blank, text)
+    return text
 
 
 class _CitationProcessor(InlineProcessor):
@@ -105,6 +150,67 @@ class _ReferencesAppender(Treeprocessor):
             link.set("href", ext.page.href(ext.site.bibliography_src, fragment_for(key)))
             link.set("aria-label", "This work in the bibliography")
             link.text = AtomicString("↗")
+        return None
+
+
+class _HeadingCitations(Treeprocessor):
+    """Before toc: a heading that contains a citation gets its id and TOC label from the citation
+    as the reader sees it ("Growth (Lee 2018, 4)" -> ``growth-lee-2018-4``), not from the
+    unresolved tokens. Tokens in the page content are resolved after all pages are rendered (year
+    suffixes depend on the whole site); the TOC is built now, so it shows the label without a year
+    suffix. Explicit ids (``{#id}``) are kept."""
+
+    def __init__(self, md, ext):
+        super().__init__(md)
+        self.ext = ext
+
+    def run(self, root):
+        toc = self.md.treeprocessors["toc"] if "toc" in self.md.treeprocessors else None
+        if toc is None or not self.ext.citations:
+            return None
+        from markdown.extensions.toc import (
+            remove_fnrefs, render_inner_html, strip_tags, unique)
+        import html as _html
+        from .formatting import TOKEN_RE
+
+        resolve = None
+        used = None
+        for el in root.iter():
+            if el.tag not in HEADINGS or not any("refsite-cite" in (c.get("class") or "").split()
+                                                 for c in el.iter("span")):
+                continue
+            if resolve is None:
+                resolve = self.ext.site.formatter.resolver(())
+                used = {e.get("id") for e in root.iter() if e.get("id")}
+            name = strip_tags(render_inner_html(remove_fnrefs(el), self.md))
+            if not TOKEN_RE.search(name):
+                continue
+            name = resolve(name, html=True)
+            if "id" not in el.attrib:
+                el.set("id", unique(toc.slugify(_html.unescape(name), toc.sep), used))
+            if "data-toc-label" not in el.attrib:
+                el.set("data-toc-label", name)
+        return None
+
+
+_SAFE_SCHEME = re.compile(r"^(?:https?:|#|[^:/?#]*(?:[/?#]|$))", re.IGNORECASE)
+
+
+class _UnsafeLinkStripper(Treeprocessor):
+    """On pages made from YAML text: only http(s) and relative links stay links."""
+
+    def run(self, root):
+        for elem in root.iter():
+            for attr in ("href", "src"):
+                value = elem.get(attr)
+                if value is not None and not _SAFE_SCHEME.match(value.strip()):
+                    # MkDocs expects every <a> to have an href: make it a plain span instead.
+                    alt = elem.get("alt", "")
+                    elem.attrib.clear()
+                    elem.tag = "span"
+                    elem.set("class", "refsite-unsafe-link")
+                    if alt and not elem.text:
+                        elem.text = alt
         return None
 
 
@@ -239,7 +345,10 @@ class RefsiteExtension(Extension):
         if linker is not None:
             md.treeprocessors.register(linker, "refsite_terms", 15)
         md.treeprocessors.register(_ReferencesAppender(md, self), "refsite_references", 6)
+        md.treeprocessors.register(_HeadingCitations(md, self), "refsite_headings", 5.5)
         md.treeprocessors.register(_ContextCollector(md, self), "refsite_context", 4)
+        if self.page.untrusted:
+            md.treeprocessors.register(_UnsafeLinkStripper(md), "refsite_safe_links", 3)
 
     # -- citations -------------------------------------------------------------------------
     def render_citation(self, citation) -> etree.Element:
@@ -301,9 +410,7 @@ class RefsiteExtension(Extension):
         return root
 
     def _report_missing(self, key):
-        line, self.search_hint = self.page.line_of("@" + key, self.search_hint)
-        if line is None:
-            line, self.search_hint = self.page.line_of("@{" + key, self.search_hint)
+        line, self.search_hint = self.page.line_of_citation(key, self.search_hint)
         self.site.problem(self.page.display_path, line, f"unknown citation key '{key}'")
 
     # -- glossary ---------------------------------------------------------------------------

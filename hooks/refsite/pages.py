@@ -32,8 +32,10 @@ def md_escape(text: str) -> str:
 
 
 def yaml_str(text: str) -> str:
-    """A double-quoted YAML scalar."""
-    return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+    """A double-quoted YAML scalar holding HTML-escaped text: MkDocs and Material put page titles
+    into the HTML unescaped, so a title from BibTeX or YAML must arrive escaped."""
+    text = str(escape(str(text)))
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
 
 
 def rel(from_src: str, to_src: str) -> str:

@@ -30,6 +30,10 @@ from .mdext import PageContext, RefsiteExtension, anchor_for, fragment_for
 from .registry import Registry
 
 _TAGS = re.compile(r"<[^>]+>")
+_HEADING_RE = re.compile(r'<h([1-6])\b[^>]*?\bid="(?P<id>[^"]*)"[^>]*>(?P<body>.*?)</h\1>', re.S)
+_HEADERLINK_RE = re.compile(r'<a\b[^>]*\bclass="[^"]*\bheaderlink\b[^"]*"[^>]*>.*?</a>', re.S)
+# what is left of a permalink ("&para;", "¶") after Markdown's placeholders are stripped
+_PERMALINK_TAIL = re.compile(r"\s*(?:&?para;|¶)\s*$")
 EXPORT_NAMES = {"BibTeX": ".bib", "RIS": ".ris", "CSL-JSON": ".json"}
 
 
@@ -168,6 +172,7 @@ class Site:
         if meta.get("refsite_generated") == "term" and self.glossary is not None:
             term = self.glossary.by_slug.get(meta.get("refsite_term"))
             context.current_term = term
+            context.untrusted = True
             if term is not None:
                 context.display_path = os.path.relpath(self.glossary_path, self.config_dir)
                 context.line_map = {"line": term.line}
@@ -218,6 +223,7 @@ class Site:
         self._resolve = resolve
         self._shown = shown
         self._by_src = by_src
+        self._headings: dict[str, dict[str, str]] = {}
         out: dict[str, str] = {}
         for info in infos:
             content = info.content
@@ -241,6 +247,22 @@ class Site:
             relative = "./"
         return relative + ("#" + fragment if fragment else "")
 
+    def _heading_text(self, target: PageInfo, heading_id: str, fallback: str) -> str:
+        """Text of the section heading ``heading_id`` as rendered on ``target`` (permalink removed).
+
+        The recorded heading text can carry the permalink's "&para;" (Python-Markdown stores its
+        "&" as a placeholder), so the rendered heading is preferred; style tokens are kept."""
+        if heading_id:
+            cache = self._headings.get(target.src)
+            if cache is None:
+                cache = self._headings[target.src] = {}
+                for m in _HEADING_RE.finditer(target.content):
+                    inner = _HEADERLINK_RE.sub("", m.group("body"))
+                    cache[html.unescape(m.group("id"))] = " ".join(html.unescape(_TAGS.sub("", inner)).split())
+            if heading_id in cache:
+                return cache[heading_id]
+        return _clean_heading(fallback)
+
     def _fill_bibliography(self, info: PageInfo, page_order) -> str:
         resolve = self._resolve
         shown = self._shown
@@ -260,7 +282,7 @@ class Site:
                 target = self._by_src.get(record.page)
                 if target is None:
                     continue
-                heading = resolve(record.heading, html=False)
+                heading = resolve(self._heading_text(target, record.heading_id, record.heading), html=False)
                 where = target.title + (f" › {heading}" if heading and heading != target.title else "")
                 links.append((self._href(info, target.url, record.cite_id), where,
                               resolve(record.snippet, html=False)))
@@ -312,7 +334,8 @@ class Site:
             target = self._by_src.get(record.page)
             if target is None or self.is_generated(record.page):
                 continue
-            where = target.title + (f" › {record.heading}" if record.heading and record.heading != target.title else "")
+            heading = self._resolve(_clean_heading(record.heading), html=False)
+            where = target.title + (f" › {heading}" if heading and heading != target.title else "")
             k = (record.page, record.heading)
             if k not in rows:
                 rows[k] = [self._href(info, target.url, record.anchor), where, 0]
@@ -397,3 +420,7 @@ def _author_names(entry) -> list[str]:
         if org:
             names.append(_latex_text(org).strip("{} "))
     return names
+
+
+def _clean_heading(text: str) -> str:
+    return _PERMALINK_TAIL.sub("", text or "").strip()
