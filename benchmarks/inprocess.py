@@ -1,0 +1,258 @@
+"""In-process measurements for the refsite benchmark; run by run.py in a fresh interpreter per mode.
+
+  inprocess.py profile <a.yml> <out.pstats>   one build under cProfile; tottime shares by module group
+  inprocess.py pages   <a.yml>                 one build with per-page and per-event timings + a stack
+                                               sampler (inclusive share of time with our code on the stack)
+  inprocess.py serve   <x.yml>                 `mkdocs serve` flow: startup + build, then 3 x (one-line
+                                               edit, fresh load_config, build); rebuild times
+  inprocess.py tugboat <file.bib>              load_bibliography + Formatter.reference_list on all keys
+
+Each mode prints one JSON line (the last line of stdout).
+"""
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+HOOKS = os.path.join(REPO, "hooks")
+OURS = (os.path.join(HOOKS, "refsite") + os.sep, os.path.join(HOOKS, "refsite_hooks.py"))
+PYBTEX = (os.sep + "pybtex" + os.sep, os.sep + "latexcodec" + os.sep)
+
+os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+
+
+def group_of(filename: str) -> str:
+    if filename.startswith(OURS[0]) or filename == OURS[1]:
+        return "ours"
+    if any(p in filename for p in PYBTEX):
+        return "pybtex"
+    for name in ("markdown", "pymdownx", "material", "mkdocs", "jinja2", "pygments", "yaml", "babel",
+                 "backrefs", "re", "html"):
+        if f"{os.sep}{name}{os.sep}" in filename:
+            return name
+    return "other"
+
+
+def _build(yml: str, site_dir: str, **kw):
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    cfg = load_config(yml, site_dir=site_dir)
+    build(cfg, **kw)
+    return cfg
+
+
+# ------------------------------------------------------------------------------------------ profile
+def mode_profile(yml: str, out: str) -> dict:
+    import cProfile
+    import pstats
+    site = tempfile.mkdtemp(prefix="refsite-prof-")
+    prof = cProfile.Profile()
+    t0 = time.perf_counter()
+    prof.enable()
+    _build(yml, site)
+    prof.disable()
+    wall = time.perf_counter() - t0
+    prof.dump_stats(out)
+    st = pstats.Stats(prof)
+    groups: dict[str, float] = {}
+    total = 0.0
+    ours_funcs = []
+    for (filename, line, func), (cc, nc, tt, ct, callers) in st.stats.items():
+        g = group_of(filename)
+        groups[g] = groups.get(g, 0.0) + tt
+        total += tt
+        if g in ("ours", "pybtex"):
+            ours_funcs.append((tt, ct, nc, f"{os.path.relpath(filename, REPO) if g == 'ours' else filename.split('site-packages/')[-1]}:{line}({func})"))
+    ours_funcs.sort(reverse=True)
+    cum = sorted(((ct, tt, nc, f"{os.path.relpath(fn, REPO)}:{ln}({fu})")
+                  for (fn, ln, fu), (cc, nc, tt, ct, _c) in st.stats.items() if group_of(fn) == "ours"),
+                 reverse=True)
+    return {"wall_profiled": wall, "total_tottime": total, "groups": groups,
+            "ours_share": groups.get("ours", 0.0) / total, "pybtex_share": groups.get("pybtex", 0.0) / total,
+            "ours_plus_pybtex_share": (groups.get("ours", 0.0) + groups.get("pybtex", 0.0)) / total,
+            "top_tottime": [{"tottime": t, "cumtime": c, "calls": n, "func": f} for t, c, n, f in ours_funcs[:20]],
+            "top_cumtime": [{"cumtime": c, "tottime": t, "calls": n, "func": f} for c, t, n, f in cum[:20]]}
+
+
+# -------------------------------------------------------------------------------------------- pages
+class Sampler(threading.Thread):
+    """Samples the main thread's stack every `interval` s: self time (top frame ours) and inclusive time
+    (any frame ours) — the inclusive figure counts Markdown/pybtex work our code asked for."""
+
+    def __init__(self, interval=0.001):
+        super().__init__(daemon=True)
+        self.interval = interval
+        self.main = threading.main_thread().ident
+        self.total = self.incl = self.self_ = self.pybtex_under_us = 0
+        self.running = True
+
+    def run(self):
+        while self.running:
+            frame = sys._current_frames().get(self.main)
+            if frame is not None:
+                self.total += 1
+                top = group_of(frame.f_code.co_filename)
+                ours = False
+                f = frame
+                while f is not None:
+                    if group_of(f.f_code.co_filename) == "ours":
+                        ours = True
+                        break
+                    f = f.f_back
+                if ours:
+                    self.incl += 1
+                if top == "ours":
+                    self.self_ += 1
+                elif top == "pybtex":
+                    self.pybtex_under_us += 1
+            time.sleep(self.interval)
+
+
+def mode_pages(yml: str) -> dict:
+    import mkdocs.commands.build as B
+    from mkdocs.config import load_config
+    sys.setswitchinterval(0.0005)
+    per_page: dict[str, list[float]] = {}
+    per_page_build: dict[str, list[float]] = {}
+
+    def kind(page) -> str:
+        src = page.file.src_uri
+        if src.startswith("glossary/"):
+            return "glossary index" if src.endswith("index.md") else "term page"
+        if src.startswith("bibliography"):
+            return "bibliography page"
+        if src.startswith("part-"):
+            return "authored page"
+        return "other"
+
+    orig_populate, orig_build = B._populate_page, B._build_page
+
+    def populate(page, config, files, dirty=False):
+        t0 = time.perf_counter()
+        try:
+            return orig_populate(page, config, files, dirty)
+        finally:
+            per_page.setdefault(kind(page), []).append(time.perf_counter() - t0)
+
+    def build_page(page, config, doc_files, nav, env, dirty=False, excluded=False):
+        t0 = time.perf_counter()
+        try:
+            return orig_build(page, config, doc_files, nav, env, dirty, excluded)
+        finally:
+            per_page_build.setdefault(kind(page), []).append(time.perf_counter() - t0)
+
+    B._populate_page, B._build_page = populate, build_page
+    cfg = load_config(yml, site_dir=tempfile.mkdtemp(prefix="refsite-pages-"))
+    events: dict[str, float] = {}
+    for name, methods in cfg.plugins.events.items():
+        wrapped = []
+        for m in methods:
+            owner = getattr(m, "__module__", "") or ""
+            label = ("refsite" if "refsite" in owner else owner.split(".")[-1] or "?") + "." + name
+
+            def w(*a, _m=m, _label=label, **k):
+                t0 = time.perf_counter()
+                try:
+                    return _m(*a, **k)
+                finally:
+                    events[_label] = events.get(_label, 0.0) + time.perf_counter() - t0
+            wrapped.append(w)
+        cfg.plugins.events[name] = wrapped
+    sampler = Sampler()
+    sampler.start()
+    t0 = time.perf_counter()
+    B.build(cfg)
+    wall = time.perf_counter() - t0
+    sampler.running = False
+    sampler.join()
+    summary = {}
+    for k in sorted(set(per_page) | set(per_page_build)):
+        pop, bld = per_page.get(k, []), per_page_build.get(k, [])
+        summary[k] = {"count": len(pop), "render_ms_mean": 1000 * statistics.mean(pop) if pop else None,
+                      "template_ms_mean": 1000 * statistics.mean(bld) if bld else None,
+                      "render_s_total": sum(pop), "template_s_total": sum(bld)}
+    return {"wall": wall, "per_kind": summary,
+            "events": dict(sorted(events.items(), key=lambda kv: -kv[1])),
+            "sampler": {"samples": sampler.total, "ours_inclusive_share": sampler.incl / max(sampler.total, 1),
+                        "ours_self_share": sampler.self_ / max(sampler.total, 1),
+                        "pybtex_self_share": sampler.pybtex_under_us / max(sampler.total, 1)}}
+
+
+# -------------------------------------------------------------------------------------------- serve
+def mode_serve(yml: str, edits: int = 3) -> dict:
+    """The `mkdocs serve` flow of MkDocs 1.6: one config for on_startup + the first build, then for every
+    change a fresh load_config() and a full build (hook modules stay loaded: Hooks._load_hook is cached)."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    site = tempfile.mkdtemp(prefix="refsite-serve-")
+    serve_url = "http://127.0.0.1:8000/bench/"
+
+    def get_config():
+        cfg = load_config(yml, site_dir=site)
+        cfg.site_url = serve_url
+        return cfg
+
+    docs = os.path.join(os.path.dirname(yml), "docs_authored")
+    target = os.path.join(docs, "part-00", "page-0001.md")
+    with open(target, encoding="utf-8") as f:
+        original = f.read()
+    times = []
+    try:
+        t0 = time.perf_counter()
+        cfg = get_config()
+        cfg.plugins.on_startup(command="serve", dirty=False)
+        build(cfg, serve_url=serve_url, dirty=False)
+        first = time.perf_counter() - t0
+        for i in range(edits):
+            with open(target, "w", encoding="utf-8") as f:
+                f.write(original.replace("\n\n", f"\n\nEdited line {i}: one more sentence.\n\n", 1))
+            t0 = time.perf_counter()
+            build(get_config(), serve_url=serve_url, dirty=False)
+            times.append(time.perf_counter() - t0)
+    finally:
+        with open(target, "w", encoding="utf-8") as f:
+            f.write(original)
+    return {"first_build": first, "rebuilds": times, "rebuild_median": statistics.median(times)}
+
+
+# ------------------------------------------------------------------------------------------ tugboat
+def mode_tugboat(path: str) -> dict:
+    sys.path.insert(0, HOOKS)
+    t0 = time.perf_counter()
+    from refsite.bibliography import load_bibliography
+    from refsite.formatting import Formatter
+    imp = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    bib = load_bibliography([os.path.basename(path)], os.path.dirname(path))
+    load = time.perf_counter() - t0
+    keys = list(bib.entries)
+    t0 = time.perf_counter()
+    fmt = Formatter(bib.entries)
+    refs = fmt.reference_list(keys)
+    first = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    fmt.reference_list(keys)
+    second = time.perf_counter() - t0
+    import pybtex.database
+    t0 = time.perf_counter()
+    pybtex.database.parse_file(path, bib_format="bibtex")
+    raw = time.perf_counter() - t0
+    return {"import_s": imp, "load_s": load, "raw_pybtex_parse_s": raw, "entries": len(keys), "problems": len(bib.problems),
+            "format_all_s": first, "format_ms_per_entry": 1000 * first / max(len(keys), 1),
+            "format_again_s": second, "references": len(refs)}
+
+
+if __name__ == "__main__":
+    mode, *rest = sys.argv[1:]
+    fn = {"profile": mode_profile, "pages": mode_pages, "serve": mode_serve, "tugboat": mode_tugboat}[mode]
+    import logging
+    logging.disable(logging.WARNING)
+    result = fn(*rest)
+    print(json.dumps(result, default=str))
