@@ -925,8 +925,9 @@ def highwire_meta(meta: Mapping) -> list[tuple[str, str]]:
         d = _meta_date(meta)
         if d:
             out.append(("citation_publication_date", _iso(d, "/")))
-        if _meta_str(meta, "site_name"):
-            out.append(("citation_publisher", _meta_str(meta, "site_name")))
+        publisher = _meta_str(meta, "publisher") or _meta_str(meta, "site_name")
+        if publisher:  # extra.citation.publisher when set, else the site's name
+            out.append(("citation_publisher", publisher))
         if _meta_str(meta, "language"):
             out.append(("citation_language", _meta_str(meta, "language")))
         url = _safe_url(_meta_str(meta, "url"))
@@ -999,6 +1000,9 @@ def cite_page(meta: Mapping) -> tuple[str, str]:
             fields.append(("title", "{" + _bibtex_text(title) + "}"))
         if site:
             fields.append(("organization", _bibtex_text(site)))
+        publisher = _meta_str(meta, "publisher")
+        if publisher and publisher != site:
+            fields.append(("publisher", _bibtex_text(publisher)))
         if d:
             fields.append(("year", f"{d[0]:04d}"))
             fields.append(("date", _iso(d)))
