@@ -74,6 +74,16 @@ class _Parser(pybtex_bibtex.Parser):
         message = str(error)
         # pybtex puts "in line N" into syntax messages; the location is already in front.
         message = message.replace(f" in line {getattr(error, 'lineno', '')}", "")
+        low = self._low
+        if isinstance(error, PybtexSyntaxError) and low is not None and low.command_start is not None:
+            # A brace left open swallows the entries after it; pybtex notices far below. Point at
+            # the entry that was being read when the parse ran into the next "@" line.
+            start = low.command_start
+            span = low.text[start:max(low.pos, start) + 1]
+            if "\n@" in span and low.command_line < line:
+                message = (f"{message} (noticed at line {line}; an unclosed brace or quote in this "
+                           "entry runs into the next one)")
+                line = low.command_line
         self.problems.append(Problem(self.display_path, line, f"BibTeX: {message}"))
 
     def process_entry(self, entry_type, key, fields):
