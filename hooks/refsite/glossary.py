@@ -56,7 +56,14 @@ Escape (protecting one occurrence from linking)
     It works with plain Python-Markdown (the linker follows the stashed tags). With ``attr_list``
     the Markdown forms ``*big data*{.refsite-noterm}`` / ``**...**{.refsite-noterm}`` work too (they
     also change the style), and with ``md_in_html`` a whole block can opt out:
-    ``<div class="refsite-noterm" markdown>...</div>``.
+    ``<div class="refsite-noterm" markdown>...</div>``. These work whether the linker runs before
+    or after ``attr_list`` (priority 8): before it, a pending ``{.refsite-noterm}`` is honoured and
+    words inside attribute-list syntax (``{: title="..." }``) are never linked.
+
+Slugs and order
+    Slugs are ASCII (``slugify``), unique, and never ``index`` (``<glossary_dir>/index.md`` is the
+    generated A-Z index; a term "Index" gets ``index-2``). ``Glossary.terms`` is in dictionary
+    order (``sort_key``: accents, case and leading punctuation ignored).
 """
 from __future__ import annotations
 
@@ -91,6 +98,7 @@ __all__ = [
     "plain_text",
     "register_linker",
     "slugify",
+    "sort_key",
 ]
 
 #: Treeprocessor priority: after ``inline`` (20), ``attr_list`` (8), ``abbr`` (7), ``smarty`` (6)
@@ -129,7 +137,7 @@ class Glossary:
     _by_name: dict[str, Term] = field(default_factory=dict, repr=False)
 
     def __post_init__(self):
-        self.terms = sorted(self.terms, key=lambda t: (t.term.casefold(), t.term))
+        self.terms = sorted(self.terms, key=lambda t: sort_key(t.term))
         self.by_slug = {t.slug: t for t in self.terms}
         self._by_name = {}
         for t in self.terms:
@@ -156,6 +164,13 @@ class Glossary:
         return self.lookup(name) is not None
 
 
+def sort_key(name: str) -> tuple[str, str, str]:
+    """Dictionary order for the A-Z index: accents, case and leading punctuation ignored
+    (``Économie`` files under E, ``.NET`` under N, ``"Made in China 2025"`` under M)."""
+    base = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c)).casefold()
+    return (re.sub(r"^[\W_]+", "", base) or base, base, name)
+
+
 def _collapse(s: str) -> str:
     return " ".join(s.split())
 
@@ -175,8 +190,12 @@ def _fallback_slug(term: str) -> str:
     return "term-" + hashlib.sha1(term.encode("utf-8")).hexdigest()[:8]
 
 
+#: Slugs a term page cannot take: ``<glossary_dir>/index.md`` is the generated A-Z index.
+RESERVED_SLUGS = frozenset({"index"})
+
+
 def _assign_slugs(names: list[str]) -> list[str]:
-    used: set[str] = set()
+    used: set[str] = set(RESERVED_SLUGS)
     out = []
     for name in names:
         base = slugify(name) or _fallback_slug(name)
@@ -370,7 +389,11 @@ def load_glossary(path: str, display_path: str) -> tuple[Glossary, list[Problem]
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        what = " ".join(x for x in (exc.context, exc.problem) if x) or "syntax error"
+        context = exc.context
+        if context and exc.context_mark and mark and exc.context_mark.line != mark.line:
+            # e.g. an unclosed "[": the parser notices lines later; say where it was opened
+            context = f"{context} started at line {exc.context_mark.line + 1},"
+        what = " ".join(x for x in (context, exc.problem) if x) or "syntax error"
         report(mark.line + 1 if mark else None, f"invalid YAML: {what}")
         return Glossary(), problems
     except yaml.YAMLError as exc:
@@ -728,6 +751,23 @@ _NOLINK_RE = re.compile(
 )
 
 
+# Python-Markdown's attr_list syntax, exactly as attr_list matches it. A linker that runs before
+# attr_list (priority 8) still sees these as text: their words are never linked (a link would break
+# the list and leave "{title=..." on the page), and a pending ``.refsite-noterm`` is honoured.
+_ATTR_BASE = r"\{\:?[ ]*([^\}\n ][^\n]*)\}"
+_ATTR_INLINE_RE = re.compile(r"^" + _ATTR_BASE)
+_ATTR_END_RE = re.compile(r"[ ]*" + _ATTR_BASE + r"[ ]*$")          # masked at the end of any text
+_ATTR_BLOCK_RE = re.compile(r"\n[ ]*" + _ATTR_BASE + r"[ ]*$")      # p, li, ...: on its own line
+_ATTR_HEADER_RE = re.compile(r"[ ]+" + _ATTR_BASE + r"[ ]*$")        # h1-h6, dt, td, th
+_ATTR_HEADER_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "dt", "td", "th"})
+_ATTR_NOTERM_RE = re.compile(
+    r"(?:^|\s)\.refsite-noterm(?=\s|$)|\bclass\s*=\s*(?:\"[^\"]*|'[^']*|)\brefsite-noterm\b")
+
+
+def _attr_noterm(match) -> bool:
+    return match is not None and _ATTR_NOTERM_RE.search(match.group(1).strip()) is not None
+
+
 def _classes(el) -> set[str]:
     return set((el.get("class") or "").split())
 
@@ -748,7 +788,7 @@ class LinkState:
 
 
 class _Walker:
-    def __init__(self, matcher, link_href, mode, on_link, on_occurrence, stash, state):
+    def __init__(self, matcher, link_href, mode, on_link, on_occurrence, stash, state, md=None):
         if mode not in ("first", "all"):
             raise ValueError(f"mode must be 'first' or 'all', not {mode!r}")
         self.matcher = matcher
@@ -759,6 +799,22 @@ class _Walker:
         self.stash = stash
         self.state = state
         self.raw: list[tuple[str, etree.Element]] = []  # open raw tags suppressing links
+        # attr_list still to run (or unknown, without ``md``): its syntax in the text is protected
+        self.attr_list = md is None or "attr_list" in md.treeprocessors
+        self.md_block = md.is_block_level if md is not None else (lambda tag: tag.lower() in _BLOCK_TAGS)
+
+    def _pending_noterm(self, el) -> bool:
+        """attr_list has not run yet and will give ``el`` the class ``refsite-noterm``."""
+        if not self.attr_list:
+            return False
+        tail = el.tail
+        if tail and tail[0] == "{" and _attr_noterm(_ATTR_INLINE_RE.match(tail)):
+            return True
+        last = el[-1].tail if len(el) else el.text
+        if not last or "}" not in last or not isinstance(el.tag, str) or not self.md_block(el.tag):
+            return False
+        pattern = _ATTR_HEADER_RE if el.tag.lower() in _ATTR_HEADER_TAGS else _ATTR_BLOCK_RE
+        return _attr_noterm(pattern.search(last))
 
     # -- raw HTML followed through stash placeholders --------------------------------------
     def _raw_item(self, inner: str) -> str | None:
@@ -798,7 +854,7 @@ class _Walker:
             self.raw.append((tag, owner))
 
     # -- text -------------------------------------------------------------------------------
-    def _mask(self, text: str, owner) -> tuple[str, list[tuple[int, int]]]:
+    def _mask(self, text: str, owner, tail: bool = False) -> tuple[str, list[tuple[int, int]]]:
         """Text with placeholders and protected stretches replaced by NULs (same length)."""
         spans: list[tuple[int, int]] = []
         if "\x02" not in text and "\x03" not in text:
@@ -828,12 +884,23 @@ class _Walker:
             masked = masked.replace("\x02", "\x00").replace("\x03", "\x00")
         if ("/" in masked or "@" in masked or "www." in masked) and not masked.isspace():
             masked = _NOLINK_RE.sub(lambda m: "\x00" * len(m.group()), masked)
+        if self.attr_list and "{" in masked:
+            cuts = []
+            if tail:
+                m = _ATTR_INLINE_RE.match(masked)
+                if m:
+                    cuts.append(m.span())
+            m = _ATTR_END_RE.search(masked)
+            if m:
+                cuts.append(m.span())
+            for a, b in cuts:
+                masked = masked[:a] + "\x00" * (b - a) + masked[b:]
         return masked, spans
 
-    def _process(self, text, owner) -> tuple[str, list[etree.Element]] | None:
+    def _process(self, text, owner, tail: bool = False) -> tuple[str, list[etree.Element]] | None:
         if not text or isinstance(text, AtomicString):
             return None
-        masked, spans = self._mask(text, owner)
+        masked, spans = self._mask(text, owner, tail)
         if self.raw and "\x02" not in text:
             return None
         pieces: list[tuple[int, int, Term, bool]] = []
@@ -887,9 +954,9 @@ class _Walker:
             tag = child.tag.lower() if isinstance(child.tag, str) else ""
             if tag in HEADINGS:
                 self.state.heading = child
-            if isinstance(child.tag, str) and not _skipped(child):
+            if isinstance(child.tag, str) and not _skipped(child) and not self._pending_noterm(child):
                 self.walk(child)
-            done = self._process(child.tail, el)
+            done = self._process(child.tail, el, tail=True)
             if done is not None:
                 child.tail, nodes = done
                 index = list(el).index(child)
@@ -932,7 +999,7 @@ def link_terms(
     """
     state = state if state is not None else LinkState()
     walker = _Walker(matcher, link_href, mode, on_link, on_occurrence,
-                     md.htmlStash if md is not None else None, state)
+                     md.htmlStash if md is not None else None, state, md=md)
     if isinstance(root.tag, str) and _skipped(root):
         return state
     walker.walk(root)
