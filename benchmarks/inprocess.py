@@ -185,6 +185,52 @@ def mode_pages(yml: str) -> dict:
                         "pybtex_self_share": sampler.pybtex_under_us / max(sampler.total, 1)}}
 
 
+# ------------------------------------------------------------------------------------------- memory
+def mode_memory(yml: str) -> dict:
+    """tracemalloc during one build; a snapshot right after our on_env (all pages rendered, cross-page
+    work done: the high-water mark of what the hooks hold), grouped by the module that allocated."""
+    import tracemalloc
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    cfg = load_config(yml, site_dir=tempfile.mkdtemp(prefix="refsite-mem-"))
+    snap = {}
+    for name in ("env", "post_build"):
+        methods = cfg.plugins.events.get(name, [])
+        wrapped = []
+        for m in methods:
+            if "refsite" not in (getattr(m, "__module__", "") or ""):
+                wrapped.append(m)
+                continue
+
+            def w(*a, _m=m, _name=name, **k):
+                r = _m(*a, **k)
+                snap[_name] = tracemalloc.take_snapshot()
+                return r
+            wrapped.append(w)
+        cfg.plugins.events[name] = wrapped
+    tracemalloc.start(1)
+    build(cfg)
+    current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    out = {"traced_peak_mb": peak / 2**20, "traced_end_mb": current / 2**20}
+    s = snap.get("env")
+    if s is not None:
+        groups: dict[str, float] = {}
+        lines = []
+        for st in s.statistics("lineno"):
+            fn = st.traceback[0].filename
+            g = group_of(fn)
+            groups[g] = groups.get(g, 0.0) + st.size / 2**20
+            if g in ("ours", "pybtex"):
+                where = os.path.relpath(fn, REPO) if g == "ours" else fn.split("site-packages/")[-1]
+                lines.append((st.size / 2**20, st.count, f"{where}:{st.traceback[0].lineno}"))
+        lines.sort(reverse=True)
+        out["after_on_env_mb"] = sum(groups.values())
+        out["after_on_env_groups_mb"] = dict(sorted(groups.items(), key=lambda kv: -kv[1]))
+        out["top_lines"] = [{"mb": a, "blocks": b, "where": c} for a, b, c in lines[:15]]
+    return out
+
+
 # -------------------------------------------------------------------------------------------- serve
 def mode_serve(yml: str, edits: int = 3) -> dict:
     """The `mkdocs serve` flow of MkDocs 1.6: one config for on_startup + the first build, then for every
@@ -251,7 +297,8 @@ def mode_tugboat(path: str) -> dict:
 
 if __name__ == "__main__":
     mode, *rest = sys.argv[1:]
-    fn = {"profile": mode_profile, "pages": mode_pages, "serve": mode_serve, "tugboat": mode_tugboat}[mode]
+    fn = {"profile": mode_profile, "pages": mode_pages, "serve": mode_serve, "tugboat": mode_tugboat,
+          "memory": mode_memory}[mode]
     import logging
     logging.disable(logging.WARNING)
     result = fn(*rest)

@@ -74,7 +74,7 @@ def timed_build(python: str, yml: str, out: str, timeout: float | None = None) -
     with open(err_path) as f:
         stderr = f.read()
     warnings = sum(1 for line in stderr.splitlines() if line.startswith("WARNING"))
-    return {"wall": wall, "rss_mb": ru.ru_maxrss / 1024, "rc": proc.returncode, "timed_out": timed_out,
+    return {"wall": wall, "cpu": ru.ru_utime + ru.ru_stime, "rss_mb": ru.ru_maxrss / 1024, "rc": proc.returncode, "timed_out": timed_out,
             "warnings": warnings, "stderr_tail": stderr[-600:] if proc.returncode else "",
             "pages_out": _count_html(out)}
 
@@ -93,8 +93,10 @@ def summarize(runs: list[dict]) -> dict:
                 "error": (runs[0]["stderr_tail"] if runs else "")}
     walls = [r["wall"] for r in ok]
     rss = [r["rss_mb"] for r in ok]
+    cpu = [r.get("cpu", 0.0) for r in ok]
     return {"n": len(ok), "failed": len(runs) - len(ok), "median": statistics.median(walls), "min": min(walls),
-            "max": max(walls), "rss_mb": statistics.median(rss), "rss_max_mb": max(rss),
+            "max": max(walls), "cpu": statistics.median(cpu),
+            "cpu_min": min(cpu), "cpu_max": max(cpu), "rss_mb": statistics.median(rss), "rss_max_mb": max(rss),
             "pages_out": ok[0]["pages_out"], "warnings": ok[0]["warnings"]}
 
 
@@ -125,7 +127,7 @@ def time_point(point: str, ymls: dict[str, str], runs: int, variants: tuple[str,
             results[v].append(r)
             order.append(v)
             status = "ok" if r["rc"] == 0 else f"rc={r['rc']}"
-            log(f"{point} {v} run {i + 1}/{runs}: {r['wall']:.2f} s, {r['rss_mb']:.0f} MB, "
+            log(f"{point} {v} run {i + 1}/{runs}: {r['wall']:.2f} s (cpu {r['cpu']:.2f} s), {r['rss_mb']:.0f} MB, "
                 f"{r['pages_out']} html, {r['warnings']} warnings, {status}")
             if r["rc"]:
                 log("   " + r["stderr_tail"].replace("\n", "\n   "))
@@ -149,7 +151,7 @@ def time_peers(point: str, ymls: dict[str, str], runs: int) -> dict:
     for i in range(runs):
         r = timed_build(PEERS_PY, ymls["peers"], os.path.join(WORK, point, "site-peers"), timeout=PEER_TIMEOUT)
         res.append(r)
-        log(f"{point} peers run {i + 1}/{runs}: {r['wall']:.2f} s, {r['rss_mb']:.0f} MB, "
+        log(f"{point} peers run {i + 1}/{runs}: {r['wall']:.2f} s (cpu {r['cpu']:.2f} s), {r['rss_mb']:.0f} MB, "
             f"{r['warnings']} warnings, rc={r['rc']}{' TIMED OUT' if r['timed_out'] else ''}")
         if r["timed_out"] or r["rc"]:
             break
@@ -247,6 +249,7 @@ def main(argv=None) -> int:
         a_yml, c_yml = ymls[prof_point]["a"], ymls[prof_point]["c"]
         info["inprocess"]["profile"] = run_inprocess(["profile", a_yml, os.path.join(WORK, "profile.pstats")])
         info["inprocess"]["pages"] = run_inprocess(["pages", a_yml])
+        info["inprocess"]["memory"] = run_inprocess(["memory", a_yml])
         info["inprocess"]["serve_a"] = run_inprocess(["serve", a_yml])
         info["inprocess"]["serve_c"] = run_inprocess(["serve", c_yml])
         info["inprocess"]["profile_point"] = prof_point
