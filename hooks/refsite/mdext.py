@@ -255,9 +255,13 @@ class _ContextCollector(Treeprocessor):
                 walk(child, block)
 
         walk(root, None)
+        _unlink_nested(root)
         # Number citations in document order (inline processing order is not document order).
+        # A citation that is not in the tree (image alt text keeps only its text) gets no number
+        # and no backlink: there is nothing to link back to.
         order = {id(elem): i for i, elem in enumerate(root.iter()) if id(elem) in heading_of}
-        ext.citations.sort(key=lambda pair: order.get(id(pair[0]), 0))
+        ext.citations[:] = [pair for pair in ext.citations if id(pair[0]) in order]
+        ext.citations.sort(key=lambda pair: order[id(pair[0])])
         for number, (elem, _keys) in enumerate(ext.citations, 1):
             elem.set("id", f"cite-{number}")
         page = ext.page.src
@@ -271,6 +275,18 @@ class _ContextCollector(Treeprocessor):
             anchor = elem.get("id") if linked and elem.get("id") else hid
             ext.site.registry.add_term(TermRecord(page, term.slug, anchor, htext, linked))
         return None
+
+
+def _unlink_nested(root) -> None:
+    """A citation inside a link's text (``[see @key](url)``) keeps its text but not its own
+    links: nested ``<a>`` is invalid HTML, and browsers split the outer link apart."""
+    def walk(elem, in_link):
+        for child in elem:
+            if in_link and child.tag == "a" and "refsite-cite__ref" in (child.get("class") or ""):
+                child.tag = "span"
+                child.attrib.pop("href", None)
+            walk(child, in_link or child.tag == "a")
+    walk(root, False)
 
 
 def _text(elem, md) -> str:

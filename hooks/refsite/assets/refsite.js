@@ -6,7 +6,7 @@
   if (window.__refsite) return;
   window.__refsite = true;
 
-  var card = null, owner = null, hideTimer = null, pinned = false;
+  var card = null, owner = null, hideTimer = null, pinned = false, returning = false;
   var SELECTOR = "a.refsite-cite__ref[data-key], a.refsite-term[data-term-slug]";
 
   function ensureCard() {
@@ -108,6 +108,7 @@
   });
   document.addEventListener("focusin", function (event) {
     var target = event.target.closest && event.target.closest(SELECTOR);
+    if (returning) return;  /* Escape gave the focus back: keep the card closed */
     if (target) show(target);
     else if (card && !card.contains(event.target)) hide();
   });
@@ -119,7 +120,10 @@
     if (event.key === "Escape" && card && !card.hidden) {
       var back = owner;
       hide();
-      if (back && document.activeElement !== back && card.contains(document.activeElement)) back.focus();
+      if (back && document.activeElement !== back && card.contains(document.activeElement)) {
+        returning = true;
+        try { back.focus(); } finally { returning = false; }
+      }
     }
   });
   /* Touch: the first tap shows the card, a second tap on the same link follows it. */
