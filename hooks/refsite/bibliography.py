@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import pybtex.errors
 from pybtex.database import BibliographyData, Entry
 from pybtex.database.input import bibtex as pybtex_bibtex
-from pybtex.scanner import PybtexSyntaxError
+from pybtex.scanner import PrematureEOF, PybtexSyntaxError
 
 from .diagnostics import Problem
 
@@ -84,6 +84,9 @@ class _Parser(pybtex_bibtex.Parser):
                 message = (f"{message} (noticed at line {line}; an unclosed brace or quote in this "
                            "entry runs into the next one)")
                 line = low.command_line
+                if isinstance(error, PrematureEOF):
+                    # Nothing after this entry was read: parse again from the next entry.
+                    self._resume = low.text.index("\n@", start) + 1
         self.problems.append(Problem(self.display_path, line, f"BibTeX: {message}"))
 
     def process_entry(self, entry_type, key, fields):
@@ -101,26 +104,35 @@ class _Parser(pybtex_bibtex.Parser):
             self.lines[key] = line
         super().process_entry(entry_type, key, fields)
 
+    _resume = None
+
     def parse_string(self, text):
         self.unnamed_entry_counter = 1
         self.command_start = 0
-        self._low = _LineTrackingParser(
-            text,
-            keyless_entries=self.keyless_entries,
-            handle_error=self.handle_error,
-            want_entry=self.data.want_entry,
-            filename=self.filename,
-            macros=self.macros,
-        )
-        for entry in self._low:
-            entry_type = entry[0]
-            kind = entry_type.lower()
-            if kind == "string":
-                pass
-            elif kind == "preamble":
-                self.process_preamble(*entry[1])
-            else:
-                self.process_entry(entry_type, *entry[1])
+        while text is not None:
+            self._resume = None
+            self._low = _LineTrackingParser(
+                text,
+                keyless_entries=self.keyless_entries,
+                handle_error=self.handle_error,
+                want_entry=self.data.want_entry,
+                filename=self.filename,
+                macros=self.macros,
+            )
+            for entry in self._low:
+                entry_type = entry[0]
+                kind = entry_type.lower()
+                if kind == "string":
+                    pass
+                elif kind == "preamble":
+                    self.process_preamble(*entry[1])
+                else:
+                    self.process_entry(entry_type, *entry[1])
+            resume, text = self._resume, None
+            if resume is not None:
+                # Keep line numbers: pad with the newlines that came before.
+                old = self._low.text
+                text = "\n" * old.count("\n", 0, resume) + old[resume:]
         return self.data
 
 

@@ -290,9 +290,21 @@ def _unlink_nested(root) -> None:
 
 
 def _text(elem, md) -> str:
-    text = "".join(elem.itertext())
-    text = md.treeprocessors["inline"].stashed_nodes and text or text
-    return _SPACES.sub(" ", _PLACEHOLDER.sub("", text)).strip().rstrip("¶").strip()
+    """Visible text of a heading, without its permalink."""
+    parts: list[str] = []
+
+    def walk(node):
+        if "headerlink" in node.get("class", ""):
+            return
+        if node.text:
+            parts.append(node.text)
+        for child in node:
+            walk(child)
+            if child.tail:
+                parts.append(child.tail)
+
+    walk(elem)
+    return _SPACES.sub(" ", _PLACEHOLDER.sub("", "".join(parts))).strip()
 
 
 def _snippet(block, target, md, before=110, after=70) -> str:
