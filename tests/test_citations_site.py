@@ -18,9 +18,6 @@ ACCEPTED DIFFERENCES (asserted as they are):
   so a heading citing ``2004a`` shows ``2004`` in the TOC; the heading itself shows ``2004a``.
 * A citation inside an image's alt text is text only: it has no ``span.refsite-cite`` and no
   ``cite-N`` id (pandoc counts it as a citation).
-* A bracketed group with an unknown key: pandoc keeps the item's prefix and locator
-  (``(see nokey?, p. 3; Lee 2018)``); we show ``(nokey?; Lee 2018)``. This is a bug in
-  formatting.py (``citation_pieces``), recorded as a strict xfail below.
 """
 from __future__ import annotations
 
@@ -374,15 +371,13 @@ def test_unknown_key_is_visible_and_its_group_does_not_vanish(scenario):
     assert group.select_one("strong.refsite-missing").get_text() == "nokey?"
     assert "Lee 2018" in norm(group.get_text())
     assert group.select_one("a.refsite-cite__ref[data-key=lee2018]") is not None
-    assert norm(narrative.get_text()) == "nokey?"
+    assert norm(narrative.get_text()) == "(nokey?)"  # as pandoc
     # Decoys stay as written, the known work is still listed.
     assert "Decoys: @nokey in code, mail nokey@example.org, escaped @nokey." in body_paragraphs(front)
     assert [d["data-key"] for d in front.select("div.refsite-ref")] == ["lee2018"]
 
 
 @needs_pandoc
-@pytest.mark.xfail(strict=True, reason="formatting.citation_pieces drops the prefix and locator of "
-                                       "an unknown item in a bracketed group")
 def test_unknown_key_group_keeps_prefix_and_locator_like_pandoc(scenario):
     site = scenario("citations_missing", expect=tuple("^" + re.escape(w) + "$" for w in MISSING_WARNINGS))
     ours = our_citations(site.article("front/"))

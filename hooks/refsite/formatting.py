@@ -744,9 +744,16 @@ class Formatter:
         prev = None  # (signature, had_locator, had_suffix) of previous rendered item
         for i, it in enumerate(items):
             if it.key not in self.entries:
+                # Like pandoc: keep the item's prefix, locator and suffix around the marker.
                 if i:
                     pieces.append(("text", cfg["delim"]))
+                if it.prefix:
+                    pieces.append(("md", it.prefix))
+                    pieces.append(("text", " "))
                 pieces.append(("missing", it.key))
+                if it.suffix:      # pandoc drops the locator of an unknown item, keeps the rest
+                    pieces.append(("text", cfg["suffix_delim"]))
+                    pieces.append(("md", it.suffix))
                 prev = None
                 continue
             p = self._prepare(it.key)
@@ -785,7 +792,7 @@ class Formatter:
 
     def _narrative(self, it, pieces: list, cfg) -> None:
         if it.key not in self.entries:
-            pieces.append(("missing", it.key))
+            pieces.extend((("text", "("), ("missing", it.key), ("text", ")")))  # as pandoc
             return
         p = self._prepare(it.key)
         loc = self._locator(p, it)
