@@ -117,7 +117,7 @@ def test_entry_count_agrees_with_pybtex_lowlevel_parser(name):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", FILES)
-def test_corpus_file_every_entry_rendered_or_reported(name, tmp_path):
+def test_corpus_file_every_entry_rendered_or_reported(name, tmp_path, capsys):
     bib_path = CORPUS / name
     text = bib_path.read_text(encoding="utf-8")
     entries = entries_of(text)
@@ -157,8 +157,9 @@ def test_corpus_file_every_entry_rendered_or_reported(name, tmp_path):
             reported += 1
         else:
             silent.append(f"{entry.line}:{entry.key}")
-    print(f"\n{name}: rendered={rendered} reported={reported} total={len(entries)} "
-          f"(pybtex keys={len(keys)}, warnings={len(ours)})")
+    with capsys.disabled():     # shown in every run, not only with -s
+        print(f"\n{name}: rendered={rendered} reported={reported} total={len(entries)} "
+              f"(pybtex keys={len(keys)}, warnings={len(ours)})")
     assert not silent, (f"{name}: {len(silent)} entries neither rendered nor reported, e.g. "
                         f"{silent[:8]}; warnings after the last rendered entry: "
                         f"{[w for w in ours if int(w[len(shown) + 1:].split(':', 1)[0]) >= int(silent[0].split(':')[0])][:5]}")
