@@ -692,8 +692,10 @@ def write_point(corpus: Corpus, root: str) -> dict[str, str]:
         tp.append("\n[← All terms](index.md)\n")
         write(f"docs_plain/glossary/{t.slug}.md", "\n".join(tp))
     write("docs_plain/glossary/index.md", "\n".join(gidx))
+    # like (a), term pages are built but not listed in the navigation (a 500-entry nav on every page
+    # would make the floor much heavier than (a))
     write("b.yml", base.format(point=corpus.point, theme=theme, extra_plugins="", md=MARKDOWN_EXTENSIONS)
-          + "docs_dir: docs_plain\n")
+          + "docs_dir: docs_plain\nnot_in_nav: |\n  /glossary/*.md\n  !/glossary/index.md\n")
 
     # peers: mkdocs-bibtex (same Pandoc syntax) + mkdocs-ezglossary (hand-marked terms)
     for p in corpus.pages:

@@ -245,8 +245,7 @@ def mode_serve(yml: str, edits: int = 3) -> dict:
         cfg.site_url = serve_url
         return cfg
 
-    docs = os.path.join(os.path.dirname(yml), "docs_authored")
-    target = os.path.join(docs, "part-00", "page-0001.md")
+    target = os.path.join(load_config(yml).docs_dir, "part-00", "page-0001.md")
     with open(target, encoding="utf-8") as f:
         original = f.read()
     times = []

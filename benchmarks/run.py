@@ -252,6 +252,7 @@ def main(argv=None) -> int:
         info["inprocess"]["memory"] = run_inprocess(["memory", a_yml])
         info["inprocess"]["serve_a"] = run_inprocess(["serve", a_yml])
         info["inprocess"]["serve_c"] = run_inprocess(["serve", c_yml])
+        info["inprocess"]["serve_b"] = run_inprocess(["serve", ymls[prof_point]["b"]])
         info["inprocess"]["profile_point"] = prof_point
         info["inprocess"]["tugboat"] = run_inprocess(["tugboat", "/work/shared/bib-corpus/tugboat.bib"])
 
