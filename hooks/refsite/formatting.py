@@ -424,6 +424,9 @@ def html_to_text(s: str) -> str:
 # --------------------------------------------------------------------------
 # Styles
 # --------------------------------------------------------------------------
+_DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
+
+
 class _Style:
     def __init__(self, name: str) -> None:
         if name not in STYLES:
@@ -631,8 +634,11 @@ class Formatter:
         doi = _plain(str(f.get("doi", "") or "")).strip()
         if doi:
             doi = re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", "", doi, flags=re.I)
-            link = "https://doi.org/" + doi
-            v["doi"] = v["access"] = f'<a href="{_esc(link)}">{_esc(link)}</a>'
+            if _DOI_RE.match(doi):
+                link = "https://doi.org/" + doi
+                v["doi"] = v["access"] = f'<a href="{_esc(link)}">{_esc(link)}</a>'
+            else:   # not a DOI (e.g. hostile text): shown as text, never a link
+                v["doi"] = v["access"] = "doi:" + _esc(doi)
         url = str(f.get("url", "") or "").strip()
         if url:
             url = url.replace("\\_", "_").replace("\\%", "%").replace("\\#", "#").replace("\\&", "&")
