@@ -173,8 +173,16 @@
     });
   });
 
+  /* Material's search dialog has no accessible name. */
+  function nameDialogs() {
+    var dialogs = document.querySelectorAll('.md-search[role="dialog"]:not([aria-label])');
+    for (var i = 0; i < dialogs.length; i++) dialogs[i].setAttribute("aria-label", "Search");
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", nameDialogs);
+  else nameDialogs();
+
   /* Instant navigation replaces the content: drop a card that belongs to the old page. */
   if (window.document$ && typeof window.document$.subscribe === "function") {
-    window.document$.subscribe(function () { hide(); });
+    window.document$.subscribe(function () { hide(); nameDialogs(); });
   }
 })();
