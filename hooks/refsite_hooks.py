@@ -14,6 +14,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, InclusionLevel
 
 from refsite.config import SettingsError, parse_settings
+from refsite.mdext import fragment_for
 from refsite.site import PageInfo, Site
 
 log = logging.getLogger("mkdocs.plugins.refsite")
@@ -124,7 +125,10 @@ def on_env(env, config, files):
         if file.page is not None and file.src_uri in new:
             file.page.content = new[file.src_uri]
             if file.src_uri == bib_src and file.page.present_anchor_ids is not None:
+                # Entries are filled in here, after MkDocs collected the page's ids: add them, both
+                # as ids and as the (percent-encoded) fragments that citation links use.
                 file.page.present_anchor_ids |= {"ref-" + k for k in SITE._shown}
+                file.page.present_anchor_ids |= {fragment_for(k) for k in SITE._shown}
     for src, content in SITE.export_contents().items():
         file = files.get_file_from_path(src)
         if file is not None:
