@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 import os
 import posixpath
-from importlib import resources
 
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, InclusionLevel

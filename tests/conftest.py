@@ -205,19 +205,25 @@ def serve():
         server.server_close()
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context()
-    pg = context.new_page()
+def watch_errors(pg):
+    """Collect the page's JS exceptions and console errors in ``pg.js_errors``."""
     errors: list[str] = []
     pg.on("pageerror", lambda exc: errors.append(str(exc)))
     pg.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     pg.js_errors = errors
-    yield pg
+    return pg
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    yield watch_errors(context.new_page())
     context.close()
 
 
-def _copy_flagship(target: Path, site_url: str | None = None) -> Path:
+def copy_flagship(target: Path, site_url: str | None = None) -> Path:
+    """Copy the repo's site (config, content, bibliography, hooks) into ``target``."""
+    target.mkdir(parents=True, exist_ok=True)
     for name in ("mkdocs.yml", "content", "bibliography", "hooks"):
         src = ROOT / name
         if src.is_dir():
@@ -234,7 +240,7 @@ def _copy_flagship(target: Path, site_url: str | None = None) -> Path:
 @pytest.fixture(scope="session")
 def flagship_site(tmp_path_factory) -> BuiltSite:
     """The repo's own site, built once per session; any warning fails."""
-    return build(_copy_flagship(tmp_path_factory.mktemp("flagship")))
+    return build(copy_flagship(tmp_path_factory.mktemp("flagship")))
 
 
 def free_port() -> int:
@@ -256,7 +262,7 @@ def served_flagship(tmp_path_factory):
     only intercepts links listed in sitemap.xml for the serving host and port)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
-    built = build(_copy_flagship(tmp_path_factory.mktemp("flagship-served"), url))
+    built = build(copy_flagship(tmp_path_factory.mktemp("flagship-served"), url))
     server = serve_dir_on(built.site, port)
     yield Served(url, built.site)
     server.shutdown()

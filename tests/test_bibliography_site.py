@@ -18,7 +18,7 @@ import yaml
 from bs4 import BeautifulSoup
 from pybtex.database import parse_file, parse_string
 
-from conftest import BASE_CONFIG, SCENARIOS, _merge, build, free_port, serve_dir_on
+from conftest import BASE_CONFIG, SCENARIOS, _merge, build, free_port, serve_dir_on, watch_errors
 
 NAME = "bibliography_site"
 NAV = [{"Home": "index.md"}, "zeta.md", "alpha.md", "plain.md", {"Bibliography": "bibliography.md"}]
@@ -446,12 +446,7 @@ def served(tmp_path_factory):
 @pytest.fixture
 def clip_page(browser, served):
     context = browser.new_context(permissions=["clipboard-read", "clipboard-write"], accept_downloads=True)
-    pg = context.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda exc: errors.append(str(exc)))
-    pg.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    pg.js_errors = errors
-    yield pg
+    yield watch_errors(context.new_page())
     context.close()
 
 

@@ -29,7 +29,6 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
-from bs4 import BeautifulSoup
 
 from conftest import SCENARIOS, free_port, serve_dir_on
 

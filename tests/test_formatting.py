@@ -248,8 +248,8 @@ def test_year_suffix_in_sort_order_over_cited_set(entries):
     fmt = Formatter(entries)
     r = fmt.resolver(["smith2004a", "smith2004b"])
     # sorted by title: "Markets and Morals" (b) before "Networks of Trust" (a)
-    assert r(f"\ue000Y:smith2004b\ue001") == "2004a"
-    assert r(f"\ue000Y:smith2004a\ue001") == "2004b"
+    assert r("\ue000Y:smith2004b\ue001") == "2004a"
+    assert r("\ue000Y:smith2004a\ue001") == "2004b"
     # the uncited same-year entry smith2004c creates no suffix on its own
     r2 = fmt.resolver(["smith2004c", "doe1999"])
     assert r2("\ue000Y:smith2004c\ue001") == "2004"

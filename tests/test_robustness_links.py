@@ -2,16 +2,13 @@
 from __future__ import annotations
 
 import gzip
-import os
 import posixpath
-import shutil
-from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import ROOT, build
+from conftest import build, copy_flagship
 
 SKIP_SCHEMES = ("http:", "https:", "mailto:", "data:", "javascript:", "tel:")
 
@@ -76,23 +73,12 @@ def test_backlinks_term_links_and_reference_links_are_present(flagship_site):
 COMPARED = (".html", ".bib", ".ris", ".json", ".xml")
 
 
-def _copy_flagship(target: Path) -> Path:
-    target.mkdir(parents=True)
-    for name in ("mkdocs.yml", "content", "bibliography", "hooks"):
-        src = ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, target / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy(src, target / name)
-    return target
-
-
 @pytest.mark.slow
 def test_two_builds_are_byte_identical(tmp_path, monkeypatch):
     # The sitemap's <lastmod> is the build date; pin it as reproducible builds do.
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    first = build(_copy_flagship(tmp_path / "one" / "work"))
-    second = build(_copy_flagship(tmp_path / "two" / "deeper" / "work"))
+    first = build(copy_flagship(tmp_path / "one" / "work"))
+    second = build(copy_flagship(tmp_path / "two" / "deeper" / "work"))
     a = {p.relative_to(first.site).as_posix(): p for p in first.site.rglob("*") if p.is_file()}
     b = {p.relative_to(second.site).as_posix(): p for p in second.site.rglob("*") if p.is_file()}
     assert sorted(a) == sorted(b)

@@ -1,7 +1,7 @@
 """Settings under ``extra: refsite:`` in mkdocs.yml, validated (pure; no MkDocs import)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 STYLE_DEFAULT = "chicago-author-date"
 

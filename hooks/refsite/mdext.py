@@ -392,7 +392,6 @@ class RefsiteExtension(Extension):
         missing = False
 
         def add_text(text):
-            nonlocal last
             if not text:
                 return
             if last is None:

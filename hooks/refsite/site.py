@@ -13,18 +13,16 @@ import os
 import posixpath
 import re
 from dataclasses import dataclass, field
-from urllib.parse import quote
 
 import xml.etree.ElementTree as etree
 
-import markupsafe
 from markupsafe import escape
 
 from . import exports, pages
 from .bibliography import Bibliography, BibliographyCache
 from .config import Settings
 from .diagnostics import Diagnostics
-from .formatting import STYLES, TOKEN_RE, Formatter
+from .formatting import STYLES, Formatter
 from .glossary import GlossaryLinker, build_matcher, load_glossary
 from .mdext import PageContext, RefsiteExtension, anchor_for, fragment_for
 from .registry import Registry
