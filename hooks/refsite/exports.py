@@ -572,11 +572,30 @@ def _minimal_norm(key, entry) -> dict:
             "title": title}  # fmt: skip
 
 
+_NORM_CACHE: dict[tuple, tuple] = {}
+
+
 def _safe_norm(key, entry, entries=None) -> dict:
+    """The normalised record of an entry, computed once per entry object (RIS, CSL-JSON and COinS
+    of the same entry are asked for on the bibliography page and again for the export files)."""
     try:
-        return _norm(key, entry, entries)
+        cacheable = "crossref" not in entry.fields    # only then is ``entries`` irrelevant
     except Exception:
-        return _minimal_norm(key, entry)
+        cacheable = False
+    cache_key = (key, id(entry))
+    hit = _NORM_CACHE.get(cache_key) if cacheable else None
+    if hit is not None and hit[0] is entry:
+        return hit[1]
+    try:
+        norm = _norm(key, entry, entries)
+    except Exception:
+        norm = _minimal_norm(key, entry)
+    if not cacheable:
+        return norm
+    if len(_NORM_CACHE) > 50_000:
+        _NORM_CACHE.clear()
+    _NORM_CACHE[cache_key] = (entry, norm)
+    return norm
 
 
 # --------------------------------------------------------------------------------------------------

@@ -221,6 +221,7 @@ class Site:
         self._resolve = resolve
         self._shown = shown
         self._by_src = by_src
+        self._term_pages = None
         self._headings: dict[str, dict[str, str]] = {}
         out: dict[str, str] = {}
         for info in infos:
@@ -326,7 +327,9 @@ class Site:
 
     def _fill_term(self, info: PageInfo, page_order) -> str:
         slug = info.meta.get("refsite_term")
-        occurrences = self.registry.term_pages(page_order).get(slug, [])
+        if self._term_pages is None:      # computed once per build, not once per term page
+            self._term_pages = self.registry.term_pages(page_order)
+        occurrences = self._term_pages.get(slug, [])
         rows: dict[tuple[str, str], list] = {}
         for record in occurrences:
             target = self._by_src.get(record.page)

@@ -122,6 +122,9 @@ def _after_word(text: str, i: int) -> bool:
     return False
 
 
+_SCAN_CHARS = re.compile(r"[\x02\\`<\[\]]")
+
+
 class _Scan:
     """Per-text precomputation: opaque units and bracket matches (linear)."""
 
@@ -134,7 +137,12 @@ class _Scan:
         n = len(text)
         tick_fail: dict[int, int] = {}
         i = 0
-        while i < n:
+        search = _SCAN_CHARS.search
+        while True:
+            hit = search(text, i)     # jump to the next character that matters
+            if hit is None:
+                break
+            i = hit.start()
             c = text[i]
             if c == STX:
                 j = text.find(ETX, i + 1)
