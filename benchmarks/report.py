@@ -9,6 +9,7 @@ import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+NOTES_MARKER = "<!-- analysis: text from here on is written by hand and kept when run.py re-renders -->"
 LABEL = {"a": "(a) refsite, all features", "b": "(b) floor: plain Material, same output pages",
          "c": "(c) plain Material, authored pages only"}
 

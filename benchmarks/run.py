@@ -261,8 +261,14 @@ def main(argv=None) -> int:
     with open(os.path.join(WORK, "results.json"), "w") as f:
         json.dump(info, f, indent=1, default=str)
     import report
+    kept = ""
+    if os.path.exists(args.results):  # hand-written analysis below the marker survives re-runs
+        with open(args.results, encoding="utf-8") as f:
+            old = f.read()
+        if report.NOTES_MARKER in old:
+            kept = old[old.index(report.NOTES_MARKER):]
     with open(args.results, "w", encoding="utf-8") as f:
-        f.write(report.render(info))
+        f.write(report.render(info) + ("\n" + kept if kept else ""))
     log(f"wrote {os.path.relpath(args.results, REPO)} and benchmarks/work/results.json "
         f"({info['elapsed_s'] / 60:.1f} min)")
     return 0
