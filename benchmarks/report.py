@@ -45,10 +45,11 @@ def render(info: dict) -> str:
            f"* Python {m['python']}; mkdocs {m['mkdocs']}, mkdocs-material {m['material']}, pybtex {m['pybtex']}, "
            f"Markdown {m['markdown']}, pymdown-extensions {m['pymdownx']}",
            f"* Load average at start {', '.join(f'{x:.2f}' for x in m['loadavg_start'])}, at end "
-           f"{', '.join(f'{x:.2f}' for x in m.get('loadavg_end', (0, 0, 0)))}. **The machine is shared**: other "
-           "engineers ran test suites (pytest, Chromium) on the same 2 cores during the measurement, so absolute "
-           "times are noisy; alternation (a, b, c, a, b, c, …) keeps the *ratios* fair, because every variant "
-           "saw the same background load on average.",
+           f"{', '.join(f'{x:.2f}' for x in m.get('loadavg_end', (0, 0, 0)))} (1, 5, 15 min). **The machine is shared**: "
+           "other engineers run test suites (pytest, Chromium) on the same 2 cores, at times pushing the load "
+           "average to 10, so wall times can be noisy; builds alternate (a, b, c, a, b, c, …) so every variant "
+           "sees the same background load on average, and the CPU column (user+sys of the build process) is "
+           "the steadier figure.",
            "", "## Commands", "",
            "```sh",
            "make bench            # = .venv/bin/python benchmarks/run.py",
@@ -96,7 +97,9 @@ def render(info: dict) -> str:
         pages = " / ".join(str((x or {}).get("pages_out", "–")) for x in (a, b, c))
         out.append(f"| {p} | {_s(ab, '×')} | {_s(abc, '×')} | {_s(abr, '×')} | {_s(ac, '×')} | {_s(acc, '×')} "
                    f"| {_s(acr, '×')} | {pages} | {_s(pa, '×')} | {_s(pac, '×')} | {_s(pb, '×')} |")
-    out.append("")
+    out += ["", "The peer row builds less than (a): no page per term, no backlinks, no exports, no hover cards, "
+            "one footnote per citation; its bibliography page lists all entries (`\\full_bibliography`). It is "
+            "timed once per point (`--peer-runs`).", ""]
 
     ip = info.get("inprocess", {})
     prof, pages, tug = ip.get("profile", {}), ip.get("pages", {}), ip.get("tugboat", {})
@@ -206,6 +209,12 @@ if __name__ == "__main__":
     with open(os.path.join(HERE, "work", "results.json")) as f:
         info = json.load(f)
     path = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "RESULTS.md")
+    kept = ""
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        if NOTES_MARKER in text:
+            kept = text[text.index(NOTES_MARKER):]
     with open(path, "w", encoding="utf-8") as f:
-        f.write(render(info))
+        f.write(render(info) + ("\n" + kept if kept else ""))
     print(path)
