@@ -123,6 +123,7 @@ def on_env(env, config, files):
     for file in files.documentation_pages():
         if file.page is not None and file.src_uri in new:
             file.page.content = new[file.src_uri]
+            _resolve_toc(file.page.toc)
             if file.src_uri == bib_src and file.page.present_anchor_ids is not None:
                 # Entries are filled in here, after MkDocs collected the page's ids: add them, both
                 # as ids and as the (percent-encoded) fragments that citation links use.
@@ -134,6 +135,14 @@ def on_env(env, config, files):
             file.content_string = content
     _flush_problems()
     return env
+
+
+def _resolve_toc(items):
+    """Year suffixes and name disambiguation in TOC titles of headings that cite."""
+    for item in items or ():
+        if "\ue000" in item.title:
+            item.title = SITE.resolve(item.title)
+        _resolve_toc(item.children)
 
 
 def on_post_page(output, page, config):

@@ -14,8 +14,6 @@ ACCEPTED DIFFERENCES (asserted as they are):
 * Citation numbering/order: pandoc's JSON puts a footnote's citations where the footnote is
   referenced; our ``cite-N`` ids follow the HTML, where footnotes come last. Citations of a page
   are therefore compared as multisets, paragraphs in order.
-* A heading's TOC label is built before year suffixes are known (they depend on the whole site),
-  so a heading citing ``2004a`` shows ``2004`` in the TOC; the heading itself shows ``2004a``.
 * A citation inside an image's alt text is text only: it has no ``span.refsite-cite`` and no
   ``cite-N`` id (pandoc counts it as a citation).
 """
@@ -270,13 +268,13 @@ def test_heading_ids_with_citations_explicit_unique_and_suffixed(scenario):
     soup = site.soup("")
     headings = soup.select("article h2:not(.refsite-references-title)")
     assert [h["id"] for h in headings] == ["custom-id", "same-chen-2004", "same-chen-2004_1"]
-    # The heading shows the year suffix; the TOC (built before suffixes are known) does not.
+    # The heading and the TOC show the year suffix (ids are built from the label without it).
     assert [norm(h.get_text()).rstrip("¶ ") for h in headings] == [
         "Alpha (Chen 2004a)", "Same (Chen 2004b)", "Same (Chen 2004b)"]
     toc = [(a["href"], norm(a.get_text()))
            for a in soup.select_one("nav.md-nav--secondary").select("a.md-nav__link")]
-    assert toc == [("#custom-id", "Alpha (Chen 2004)"), ("#same-chen-2004", "Same (Chen 2004)"),
-                   ("#same-chen-2004_1", "Same (Chen 2004)"), ("#references", "References")]
+    assert toc == [("#custom-id", "Alpha (Chen 2004a)"), ("#same-chen-2004", "Same (Chen 2004b)"),
+                   ("#same-chen-2004_1", "Same (Chen 2004b)"), ("#references", "References")]
 
 
 # -- 2. links and per-page reference lists --------------------------------------------------------

@@ -156,9 +156,9 @@ class _ReferencesAppender(Treeprocessor):
 class _HeadingCitations(Treeprocessor):
     """Before toc: a heading that contains a citation gets its id and TOC label from the citation
     as the reader sees it ("Growth (Lee 2018, 4)" -> ``growth-lee-2018-4``), not from the
-    unresolved tokens. Tokens in the page content are resolved after all pages are rendered (year
-    suffixes depend on the whole site); the TOC is built now, so it shows the label without a year
-    suffix. Explicit ids (``{#id}``) are kept."""
+    unresolved tokens (the id is built from the label without year suffixes, which depend on the
+    whole site). The TOC label keeps the tokens; they are resolved with the page content after all
+    pages are rendered. Explicit ids (``{#id}``) are kept."""
 
     def __init__(self, md, ext):
         super().__init__(md)
@@ -182,14 +182,15 @@ class _HeadingCitations(Treeprocessor):
             if resolve is None:
                 resolve = self.ext.site.formatter.resolver(())
                 used = {e.get("id") for e in root.iter() if e.get("id")}
-            name = strip_tags(render_inner_html(remove_fnrefs(el), self.md))
-            if not TOKEN_RE.search(name):
+            raw = strip_tags(render_inner_html(remove_fnrefs(el), self.md))
+            if not TOKEN_RE.search(raw):
                 continue
-            name = resolve(name, html=True)
+            name = resolve(raw, html=True)
             if "id" not in el.attrib:
                 el.set("id", unique(toc.slugify(_html.unescape(name), toc.sep), used))
             if "data-toc-label" not in el.attrib:
-                el.set("data-toc-label", name)
+                # Tokens stay: the TOC titles are resolved with the page content in on_env.
+                el.set("data-toc-label", raw)
         return None
 
 

@@ -235,6 +235,10 @@ class Site:
             out[info.src] = content
         return out
 
+    def resolve(self, text: str) -> str:
+        """Resolve style tokens in HTML text (after ``finalize``)."""
+        return self._resolve(text)
+
     def _href(self, from_info: PageInfo, to_url: str, fragment: str = "") -> str:
         """Relative URL between two site-relative URLs."""
         base = from_info.url if from_info.url.endswith("/") or not from_info.url else posixpath.dirname(from_info.url) + "/"
