@@ -219,7 +219,9 @@ def main(argv=None) -> int:
     variants = tuple(v for v in args.variants.split(",") if v)
     os.makedirs(WORK, exist_ok=True)
     started = time.time()
-    info = {"machine": machine(), "argv": sys.argv, "started": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+    engine = subprocess.run(["git", "log", "-1", "--format=%h %s", "--", "hooks"], cwd=REPO,
+                            capture_output=True, text=True).stdout.strip()
+    info = {"machine": machine(), "argv": sys.argv, "engine_commit": engine, "started": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
             "points": {}, "peers": {}, "inprocess": {}}
 
     ready, why = engine_ready()
