@@ -331,16 +331,18 @@ def test_per_entry_downloads_and_copy_buttons_decode_to_the_exports(site):
     ris = {r["ID"][0]: r for r in parse_ris((site.site / "bibliography.ris").read_text(encoding="utf-8"))}
     bib = parse_string((site.site / "bibliography.bib").read_text(encoding="utf-8"), "bibtex").entries
     for key, entry in entries(site).items():
-        links = {a.get_text(): a for a in entry.select("div.refsite-entry__tools a[download]")}
+        # Each download link points at the site-wide file that holds the entry's record; the
+        # script saves just that record as <key>.ris / <key>.json (checked in the browser test).
+        links = {a.get_text(): a for a in entry.select("div.refsite-entry__tools a.refsite-download")}
         assert set(links) == {"RIS", "CSL-JSON"}
-        ris_href = links["RIS"]["href"]
-        assert ris_href.startswith("data:application/x-research-info-systems;charset=utf-8,")
-        record = parse_ris(unquote(ris_href.split(",", 1)[1]))
-        assert record == [ris[key]]
-        assert links["RIS"]["download"] == f"{key}.ris"
-        csl_href = links["CSL-JSON"]["href"]
-        assert csl_href.startswith(f"data:{CSL_MIME};charset=utf-8,")
-        assert json.loads(unquote(csl_href.split(",", 1)[1])) == items[key]
+        page_url = site.site / "bibliography" / "index.html"
+        for label, exported, ext in (("RIS", "bibliography.ris", "ris"), ("CSL-JSON", "bibliography.json", "json")):
+            link = links[label]
+            target = (page_url.parent / unquote(link["href"])).resolve()
+            assert target == (site.site / exported).resolve(), link["href"]
+            assert link["data-key"] == key and link["data-filename"] == f"{key}.{ext}"
+            assert not link.has_attr("download")
+        assert key in ris and key in items
         buttons = {b.get_text(): b["data-copy"] for b in entry.select("button.refsite-copy")}
         copied = parse_string(buttons["Copy BibTeX"], "bibtex").entries
         assert list(copied) == [key]
@@ -468,14 +470,20 @@ def test_copy_download_search_and_cite_box(served, clip_page):
         assert page.evaluate("navigator.clipboard.readText()") == expected
     # downloads
     with page.expect_download() as info:
-        entry.locator("a[download]", has_text="RIS").click()
+        entry.locator("a.refsite-download", has_text="RIS").click()
     download = info.value
     assert download.suggested_filename == "zhou2020.ris"
     text = Path(download.path()).read_text(encoding="utf-8")
     assert text.startswith("TY  - JOUR") and "ID  - zhou2020" in text and "ER  -" in text
+    assert text.count("TY  - ") == 1, "only this entry's record"
+    site_ris = {r["ID"][0]: r for r in parse_ris((built.site / "bibliography.ris").read_text(encoding="utf-8"))}
+    assert parse_ris(text) == [site_ris["zhou2020"]]
     with page.expect_download() as info:
-        entry.locator("a[download]", has_text="CSL-JSON").click()
-    assert json.loads(Path(info.value.path()).read_text(encoding="utf-8"))["id"] == "zhou2020"
+        entry.locator("a.refsite-download", has_text="CSL-JSON").click()
+    assert info.value.suggested_filename == "zhou2020.json"
+    item = json.loads(Path(info.value.path()).read_text(encoding="utf-8"))
+    site_items = {i["id"]: i for i in json.loads((built.site / "bibliography.json").read_text(encoding="utf-8"))}
+    assert item == site_items["zhou2020"]
     # search a surname from the home page; the result leads to the entry
     page.goto(url)
     page.wait_for_load_state("networkidle")

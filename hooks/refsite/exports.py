@@ -79,6 +79,8 @@ _SYMBOL_RE = re.compile(r"\\(" + "|".join(_SYMBOLS) + r")(?:\{\}|\s+|(?![A-Za-z]
 
 def _clean(s: str) -> str:
     """Collapse whitespace; drop control characters and lone surrogates."""
+    if s.isprintable():     # no control, format, private-use, unassigned or odd space characters
+        return _WS_RE.sub(" ", s).strip() if "  " in s else s.strip()
     out = []
     for ch in s:
         cat = unicodedata.category(ch)
@@ -107,8 +109,14 @@ def tex_to_text(value: object) -> str:
     return _tex_to_text(s)
 
 
-@functools.lru_cache(maxsize=8192)
+# Anything latexcodec or the steps below would change; a field without any is only cleaned.
+_LATEX_SPECIAL_RE = re.compile(r"[\\{}$~%\ue000-\ue004]|--|``|''|!`|\?`")
+
+
+@functools.lru_cache(maxsize=65536)
 def _tex_to_text(s: str) -> str:
+    if not _LATEX_SPECIAL_RE.search(s):
+        return _clean(s)
     s = "".join(c for c in s if c not in _PLACEHOLDERS)
     # literal braces etc. survive as placeholders; a bare % is a percent sign, not a TeX comment
     s = s.replace("\\{", _LBRACE_ESC).replace("\\}", _RBRACE_ESC)

@@ -88,7 +88,7 @@ formatted reference, downloaded as RIS or CSL-JSON, and saved with Zotero's brow
 
 
 def entry_html(*, key: str, anchor: str, label: str, reference: str, incomplete: bool,
-               coins: str, bibtex: str, plain: str, ris: str, csl: str, filename: str,
+               coins: str, bibtex: str, plain: str, ris_href: str, csl_href: str, filename: str,
                backlinks: list[tuple[str, str, str]]) -> str:
     """One bibliography entry. ``reference`` is trusted HTML from the formatter; all else is text."""
     parts = [f'<div class="refsite-entry" data-key="{escape(key)}">',
@@ -104,11 +104,12 @@ def entry_html(*, key: str, anchor: str, label: str, reference: str, incomplete:
                  'Copy BibTeX</button>'
                  f'<button type="button" class="md-button refsite-copy" data-copy="{escape(plain)}">'
                  'Copy reference</button>'
-                 f'<a class="md-button" download="{escape(filename)}.ris" '
-                 f'href="data:application/x-research-info-systems;charset=utf-8,{quote(ris)}">RIS</a>'
-                 f'<a class="md-button" download="{escape(filename)}.json" '
-                 f'href="data:application/vnd.citationstyles.csl+json;charset=utf-8,{quote(csl)}">'
-                 'CSL-JSON</a></div>')
+                 # The script cuts this entry's record out of the site-wide file and saves it as
+                 # <key>.ris / <key>.json; without the script the link opens the whole file.
+                 f'<a class="md-button refsite-download" href="{escape(ris_href)}" data-format="ris" '
+                 f'data-key="{escape(key)}" data-filename="{escape(filename)}.ris">RIS</a>'
+                 f'<a class="md-button refsite-download" href="{escape(csl_href)}" data-format="csl-json" '
+                 f'data-key="{escape(key)}" data-filename="{escape(filename)}.json">CSL-JSON</a></div>')
     if backlinks:
         count = len(backlinks)
         parts.append(f'<div class="refsite-backlinks" data-search-exclude><p class="refsite-backlinks__title">'

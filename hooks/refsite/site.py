@@ -8,7 +8,6 @@ while the .bib files are unchanged.
 from __future__ import annotations
 
 import html
-import json
 import os
 import posixpath
 import re
@@ -275,6 +274,7 @@ class Site:
         by_author: dict[str, list[tuple[str, str]]] = {}
         by_year: dict[str, list[tuple[str, str]]] = {}
         label_of = {}
+        export_hrefs = {label: self._href(info, src) for label, src in self.export_srcs().items()}
         for key in shown:
             entry = self.bibliography.entries[key]
             raw = self.bibliography.raw.get(key, entry)
@@ -294,8 +294,7 @@ class Site:
                 reference=resolve(refs[key]), incomplete=self.is_incomplete(key),
                 coins=exports.coins_title(key, entry), bibtex=exports.bibtex_entry(key, raw),
                 plain=resolve(self.formatter.reference_text(key), html=False),
-                ris=exports.ris_record(key, entry),
-                csl=json.dumps(exports.csl_json_item(key, entry), ensure_ascii=False, indent=2),
+                ris_href=export_hrefs["RIS"], csl_href=export_hrefs["CSL-JSON"],
                 filename=_safe_filename(key), backlinks=links))
             href = "#" + fragment_for(key)
             for name in _author_names(entry):

@@ -173,6 +173,53 @@
     });
   });
 
+  /* Per-entry RIS / CSL-JSON downloads: the entry's record, cut out of the site-wide export file. */
+  var exportTexts = {};
+  function record(format, text, key) {
+    if (format === "ris") {
+      var records = text.split(/^ER {2}-.*$/m);
+      for (var i = 0; i < records.length; i++) {
+        var lines = records[i].replace(/^\s+/, "").split("\n");
+        for (var j = 0; j < lines.length; j++) {
+          if (lines[j] === "ID  - " + key) return records[i].replace(/^\s+/, "") + "ER  - \n";
+        }
+      }
+      return null;
+    }
+    var items = JSON.parse(text);
+    for (var k = 0; k < items.length; k++) {
+      if (items[k].id === key) return JSON.stringify(items[k], null, 2) + "\n";
+    }
+    return null;
+  }
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a.refsite-download[data-key]");
+    if (!link || !window.fetch || !window.Blob) return;
+    event.preventDefault();
+    var href = link.href, format = link.getAttribute("data-format");
+    var text = exportTexts[href] || fetch(href).then(function (r) {
+      if (!r.ok) throw new Error(r.status);
+      return r.text();
+    });
+    exportTexts[href] = text;
+    Promise.resolve(text).then(function (body) {
+      var data = record(format, body, link.getAttribute("data-key"));
+      if (data === null) throw new Error("no record");
+      var type = format === "ris" ? "application/x-research-info-systems" : "application/vnd.citationstyles.csl+json";
+      var url = URL.createObjectURL(new Blob([data], { type: type }));
+      var save = document.createElement("a");
+      save.href = url;
+      save.download = link.getAttribute("data-filename");
+      document.body.appendChild(save);
+      save.click();
+      document.body.removeChild(save);
+      setTimeout(function () { URL.revokeObjectURL(url); }, 1000);
+    }).catch(function () {
+      delete exportTexts[href];
+      window.location.href = href;
+    });
+  });
+
   /* Material's search dialog has no accessible name. */
   function nameDialogs() {
     var dialogs = document.querySelectorAll('.md-search[role="dialog"]:not([aria-label])');
