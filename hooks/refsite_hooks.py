@@ -118,11 +118,16 @@ def on_env(env, config, files):
         if page is None or page.content is None:
             continue
         infos.append(PageInfo(file.src_uri, page.url, page.title or file.src_uri, page.content, page.meta or {}))
-    new = SITE.finalize(infos, _state["nav_order"])
+    SITE.finalize(infos, _state["nav_order"])
     bib_src = SITE.bibliography_src
-    for file in files.documentation_pages():
-        if file.page is not None and file.src_uri in new:
-            file.page.content = new[file.src_uri]
+    by_src = {info.src: info for info in infos}
+    # The bibliography reads other pages' headings: fill it while every page is still as rendered.
+    order = sorted(files.documentation_pages(), key=lambda f: f.src_uri != bib_src)
+    for file in order:
+        info = by_src.get(file.src_uri)
+        if file.page is not None and info is not None:
+            # One page at a time, dropping the unresolved copy: peak memory stays one page above.
+            file.page.content = SITE.final_content(info)
             _resolve_toc(file.page.toc)
             if file.src_uri == bib_src and file.page.present_anchor_ids is not None:
                 # Entries are filled in here, after MkDocs collected the page's ids: add them, both

@@ -7,7 +7,6 @@ while the .bib files are unchanged.
 """
 from __future__ import annotations
 
-import html
 import os
 import posixpath
 import re
@@ -26,11 +25,7 @@ from .glossary import GlossaryLinker, build_matcher, load_glossary
 from .mdext import PageContext, RefsiteExtension, anchor_for, fragment_for
 from .registry import Registry
 
-_TAGS = re.compile(r"<[^>]+>")
-_HEADING_RE = re.compile(r'<h([1-6])\b[^>]*?\bid="(?P<id>[^"]*)"[^>]*>(?P<body>.*?)</h\1>', re.S)
-_HEADERLINK_RE = re.compile(r'<a\b[^>]*\bclass="[^"]*\bheaderlink\b[^"]*"[^>]*>.*?</a>', re.S)
 # what is left of a permalink ("&para;", "¶") after Markdown's placeholders are stripped
-_PERMALINK_TAIL = re.compile(r"\s*(?:&?para;|¶)\s*$")
 EXPORT_NAMES = {"BibTeX": ".bib", "RIS": ".ris", "CSL-JSON": ".json"}
 
 
@@ -212,27 +207,26 @@ class Site:
             [k for k in self.bibliography.entries if k in cited]
         return self.formatter.sort_keys(keys)
 
-    def finalize(self, infos: list[PageInfo], page_order: list[str]) -> dict[str, str]:
-        """Return new content for every page: tokens resolved, generated pages filled in."""
+    def finalize(self, infos: list[PageInfo], page_order: list[str]) -> None:
+        """After all pages are rendered: fix the cited set, year suffixes and page order.
+        Then ``final_content`` gives each page's content, one page at a time."""
         shown = self.shown_keys()
-        resolve = self.formatter.resolver(set(shown) | self.registry.cited_keys())
-        by_src = {info.src: info for info in infos}
-        self._resolve = resolve
+        self._resolve = self.formatter.resolver(set(shown) | self.registry.cited_keys())
         self._shown = shown
-        self._by_src = by_src
+        self._by_src = {info.src: info for info in infos}
+        self._page_order = page_order
         self._term_pages = None
-        self._headings: dict[str, dict[str, str]] = {}
-        out: dict[str, str] = {}
-        for info in infos:
-            content = info.content
-            if info.src == self.bibliography_src:
-                content = self._fill_bibliography(info, page_order)
-            elif self.glossary is not None and info.meta.get("refsite_generated") == "term":
-                content = self._fill_term(info, page_order)
-            if "\ue000" in content:
-                content = resolve(content)
-            out[info.src] = content
-        return out
+
+    def final_content(self, info: PageInfo) -> str:
+        """A page's content with tokens resolved and generated pages filled in."""
+        content = info.content
+        if info.src == self.bibliography_src:
+            content = self._fill_bibliography(info, self._page_order)
+        elif self.glossary is not None and info.meta.get("refsite_generated") == "term":
+            content = self._fill_term(info, self._page_order)
+        if "\ue000" in content:
+            content = self._resolve(content)
+        return content
 
     def resolve(self, text: str) -> str:
         """Resolve style tokens in HTML text (after ``finalize``)."""
@@ -248,22 +242,6 @@ class Site:
         if relative == "./" or relative == ".":
             relative = "./"
         return relative + ("#" + fragment if fragment else "")
-
-    def _heading_text(self, target: PageInfo, heading_id: str, fallback: str) -> str:
-        """Text of the section heading ``heading_id`` as rendered on ``target`` (permalink removed).
-
-        The recorded heading text can carry the permalink's "&para;" (Python-Markdown stores its
-        "&" as a placeholder), so the rendered heading is preferred; style tokens are kept."""
-        if heading_id:
-            cache = self._headings.get(target.src)
-            if cache is None:
-                cache = self._headings[target.src] = {}
-                for m in _HEADING_RE.finditer(target.content):
-                    inner = _HEADERLINK_RE.sub("", m.group("body"))
-                    cache[html.unescape(m.group("id"))] = " ".join(html.unescape(_TAGS.sub("", inner)).split())
-            if heading_id in cache:
-                return cache[heading_id]
-        return _clean_heading(fallback)
 
     def _fill_bibliography(self, info: PageInfo, page_order) -> str:
         resolve = self._resolve
@@ -285,7 +263,7 @@ class Site:
                 target = self._by_src.get(record.page)
                 if target is None:
                     continue
-                heading = resolve(self._heading_text(target, record.heading_id, record.heading), html=False)
+                heading = resolve(record.heading, html=False)
                 where = target.title + (f" › {heading}" if heading and heading != target.title else "")
                 links.append((self._href(info, target.url, record.cite_id), where,
                               resolve(record.snippet, html=False)))
@@ -338,7 +316,7 @@ class Site:
             target = self._by_src.get(record.page)
             if target is None or self.is_generated(record.page):
                 continue
-            heading = self._resolve(_clean_heading(record.heading), html=False)
+            heading = self._resolve(record.heading, html=False)
             where = target.title + (f" › {heading}" if heading and heading != target.title else "")
             k = (record.page, record.heading)
             if k not in rows:
@@ -424,7 +402,3 @@ def _author_names(entry) -> list[str]:
         if org:
             names.append(_latex_text(org).strip("{} "))
     return names
-
-
-def _clean_heading(text: str) -> str:
-    return _PERMALINK_TAIL.sub("", text or "").strip()
