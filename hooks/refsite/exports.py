@@ -654,8 +654,23 @@ def _person_bibtex(p) -> str:
     return f"{von_last}, {first}" if first else von_last
 
 
+_BIBTEX_CACHE: dict[tuple, tuple] = {}
+
+
 def bibtex_entry(key, entry) -> str:
-    """The entry as written (persons first, then fields in source order), minus ``x-`` fields."""
+    """The entry as written (persons first, then fields in source order), minus ``x-`` fields.
+    Computed once per entry object (the bibliography page, the .bib file and per-page files)."""
+    hit = _BIBTEX_CACHE.get((key, id(entry)))
+    if hit is not None and hit[0] is entry:
+        return hit[1]
+    text = _bibtex_entry(key, entry)
+    if len(_BIBTEX_CACHE) > 50_000:
+        _BIBTEX_CACHE.clear()
+    _BIBTEX_CACHE[(key, id(entry))] = (entry, text)
+    return text
+
+
+def _bibtex_entry(key, entry) -> str:
     try:
         etype = str(getattr(entry, "original_type", "") or getattr(entry, "type", "") or "misc")
         if not _TYPE_RE.fullmatch(etype):
