@@ -164,11 +164,12 @@ def year_chart_svg(counts: dict[str, int]) -> str:
     lo, hi = int(years[0]), int(years[-1])
     span = list(range(lo, hi + 1)) if hi - lo <= 60 else [int(y) for y in years]
     peak = max(counts.values())
-    bar, gap, height, top, bottom = 14, 4, 120, 14, 22
+    bar, gap, height, top, bottom = 22, 6, 120, 14, 22
     width = len(span) * (bar + gap) + 40
     total = sum(counts[y] for y in years)
     desc = "; ".join(f"{y}: {counts[y]}" for y in years)
-    out = [f'<svg class="refsite-chart" role="img" viewBox="0 0 {width} {height + top + bottom}" '
+    out = [f'<p class="refsite-chart__caption">Cited works per year of publication</p>',
+           f'<svg class="refsite-chart" role="img" viewBox="0 0 {width} {height + top + bottom}" '
            f'width="{width}" height="{height + top + bottom}" aria-labelledby="refsite-chart-years-t refsite-chart-years-d">',
            f'<title id="refsite-chart-years-t">Cited works per year of publication ({total} works)</title>',
            f'<desc id="refsite-chart-years-d">{escape(desc)}</desc>']
@@ -181,9 +182,9 @@ def year_chart_svg(counts: dict[str, int]) -> str:
                        f'<title>{year}: {n}</title></rect>')
             out.append(f'<text class="refsite-chart__value" x="{x + bar / 2}" y="{top + height - h - 3}" '
                        f'text-anchor="middle">{n}</text>')
-        if len(span) <= 20 or year % 5 == 0 or year in (lo, hi):
+        if len(span) <= 24 or year % 5 == 0 or year in (lo, hi):
             out.append(f'<text class="refsite-chart__axis" x="{x + bar / 2}" y="{top + height + 14}" '
-                       f'text-anchor="middle">{"’" + str(year)[2:] if len(span) > 12 else year}</text>')
+                       f'text-anchor="middle">{"’" + str(year)[2:] if len(span) > 4 else year}</text>')
     out.append(f'<line class="refsite-chart__base" x1="26" x2="{width - 6}" y1="{top + height}" y2="{top + height}"/>')
     out.append("</svg>")
     return "".join(out)
@@ -234,8 +235,8 @@ def term_markdown(src: str, term, glossary, term_src, index_src: str) -> str:
            f"refsite_term: {yaml_str(term.slug)}\n---\n",
            f"# {md_escape(term.term)}\n",
            _safe_markdown(term.definition) + "\n"]
-    if term.aliases:
-        out.append(f"**Also:** {aliases}\n")
+    if term.aliases:   # the term's own names are not linked on its page
+        out.append(f'**Also:** <span class="refsite-noterm">{aliases}</span>\n')
     see = [glossary.lookup(name) for name in term.see_also]
     see = [t for t in see if t is not None]
     if see:
