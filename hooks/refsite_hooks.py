@@ -128,6 +128,7 @@ def on_env(env, config, files):
         if file.page is not None and info is not None:
             # One page at a time, dropping the unresolved copy: peak memory stays one page above.
             file.page.content = SITE.final_content(info)
+            info.content = None
             _resolve_toc(file.page.toc)
             if file.src_uri == bib_src and file.page.present_anchor_ids is not None:
                 # Entries are filled in here, after MkDocs collected the page's ids: add them, both

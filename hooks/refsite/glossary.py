@@ -386,7 +386,7 @@ def load_glossary(path: str, display_path: str) -> tuple[Glossary, list[Problem]
     if text is None:
         return Glossary(), problems
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         context = exc.context

@@ -10,6 +10,7 @@ import posixpath
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import quote
 
 from markdown.extensions import Extension
@@ -31,6 +32,7 @@ def anchor_for(key: str) -> str:
     return "ref-" + key
 
 
+@lru_cache(maxsize=None)
 def fragment_for(key: str) -> str:
     """URL fragment of an entry. Non-ASCII characters stay as they are (an IRI, valid in HTML
     ``href``): MkDocs compares a link's fragment with the target page's ids character for
