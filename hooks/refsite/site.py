@@ -282,8 +282,9 @@ class Site:
         for key in shown:
             counts[_year(self.bibliography.entries[key])] = counts.get(_year(self.bibliography.entries[key]), 0) + 1
         top = []
-        ranked = sorted(((len(backlinks.get(k, [])), k) for k in shown), key=lambda t: (-t[0], shown.index(t[1])))
-        for count, key in ranked[:10]:
+        ranked = sorted(((len(backlinks.get(k, [])), i, k) for i, k in enumerate(shown)),
+                        key=lambda t: (-t[0], t[1]))
+        for count, _, key in ranked[:10]:
             if not count:
                 break
             seen_pages = []
