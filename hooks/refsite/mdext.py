@@ -432,6 +432,10 @@ class RefsiteExtension(Extension):
                 self._report_missing(key)
         if missing:
             root.set("class", "refsite-cite refsite-cite--missing")
+        if root.find("span") is None:
+            # No Markdown prefix or suffix: nothing inside needs inline processing, and an
+            # AtomicString root tells Python-Markdown to leave the whole element alone.
+            root.text = AtomicString(root.text or "")
         found = [k for k in keys if k in site.bibliography.entries]
         for key in found:
             if key not in self.page_keys:
