@@ -269,10 +269,10 @@ def stringify(x) -> str:
     return ""
 
 
-def pandoc_cites(inlines) -> list[list[dict]]:
-    """Cite nodes in document order; not descending into Cite nodes (their
-    nested citations are part of the outer citation's span)."""
-    out: list[list[dict]] = []
+def pandoc_cites(inlines, part: int = 0) -> list:
+    """Cite nodes in document order (``part`` 0: the citations, 1: the rendered inlines); not
+    descending into Cite nodes (their nested citations are part of the outer citation's span)."""
+    out: list = []
 
     def walk(x):
         if isinstance(x, list):
@@ -280,7 +280,7 @@ def pandoc_cites(inlines) -> list[list[dict]]:
                 walk(i)
         elif isinstance(x, dict) and "t" in x:
             if x["t"] == "Cite":
-                out.append(x["c"][0])
+                out.append(x["c"][part])
                 return
             walk(x.get("c"))
 
@@ -419,20 +419,8 @@ def compare_case(idx: int, src: str, plain, proc) -> list[str]:
 
 
 def _cite_nodes(inlines):
-    out = []
-
-    def walk(x):
-        if isinstance(x, list):
-            for i in x:
-                walk(i)
-        elif isinstance(x, dict) and "t" in x:
-            if x["t"] == "Cite":
-                out.append(x["c"][1])
-                return
-            walk(x.get("c"))
-
-    walk(inlines)
-    return out
+    """The rendered inlines of each Cite node, in document order."""
+    return pandoc_cites(inlines, part=1)
 
 
 def test_cases_table_is_large_and_unique():
