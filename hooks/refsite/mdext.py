@@ -6,6 +6,7 @@ already placeholders or AtomicStrings when these processors run.
 """
 from __future__ import annotations
 
+import html as _html
 import posixpath
 import re
 import xml.etree.ElementTree as etree
@@ -14,10 +15,12 @@ from functools import lru_cache
 from urllib.parse import quote
 
 from markdown.extensions import Extension
+from markdown.extensions.toc import remove_fnrefs, render_inner_html, strip_tags, unique
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
+from .formatting import TOKEN_RE
 from .registry import CitationRecord, TermRecord
 from .syntax import parse_bracketed, parse_narrative
 
@@ -122,12 +125,16 @@ class _CitationProcessor(InlineProcessor):
         return self.ext.render_citation(citation), citation.start, citation.end
 
 
-class _ReferencesAppender(Treeprocessor):
-    """Appends the page's "References" section (runs before toc, so it gets an id and a TOC entry)."""
+class _PageTreeprocessor(Treeprocessor):
+    """A tree processor that works for the extension's current page."""
 
     def __init__(self, md, ext):
         super().__init__(md)
         self.ext = ext
+
+
+class _ReferencesAppender(_PageTreeprocessor):
+    """Appends the page's "References" section (runs before toc, so it gets an id and a TOC entry)."""
 
     def run(self, root):
         ext = self.ext
@@ -155,26 +162,17 @@ class _ReferencesAppender(Treeprocessor):
         return None
 
 
-class _HeadingCitations(Treeprocessor):
+class _HeadingCitations(_PageTreeprocessor):
     """Before toc: a heading that contains a citation gets its id and TOC label from the citation
     as the reader sees it ("Growth (Lee 2018, 4)" -> ``growth-lee-2018-4``), not from the
     unresolved tokens (the id is built from the label without year suffixes, which depend on the
     whole site). The TOC label keeps the tokens; they are resolved with the page content after all
     pages are rendered. Explicit ids (``{#id}``) are kept."""
 
-    def __init__(self, md, ext):
-        super().__init__(md)
-        self.ext = ext
-
     def run(self, root):
         toc = self.md.treeprocessors["toc"] if "toc" in self.md.treeprocessors else None
         if toc is None or not self.ext.citations:
             return None
-        from markdown.extensions.toc import (
-            remove_fnrefs, render_inner_html, strip_tags, unique)
-        import html as _html
-        from .formatting import TOKEN_RE
-
         resolve = None
         used = None
         for el in root.iter():
@@ -217,12 +215,8 @@ class _UnsafeLinkStripper(Treeprocessor):
         return None
 
 
-class _ContextCollector(Treeprocessor):
+class _ContextCollector(_PageTreeprocessor):
     """After toc: records each citation's and term's section and snippet for backlinks."""
-
-    def __init__(self, md, ext):
-        super().__init__(md)
-        self.ext = ext
 
     def run(self, root):
         ext = self.ext
