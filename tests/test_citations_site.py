@@ -31,7 +31,7 @@ import pytest
 from conftest import SCENARIOS, free_port, serve_dir_on
 
 PANDOC = shutil.which("pandoc")
-needs_pandoc = pytest.mark.skipif(PANDOC is None, reason="pandoc not installed")
+assert PANDOC is not None, "pandoc is required for the oracle tests (bash .ci/run installs it)"
 _WS = re.compile(r"\s+")
 
 
@@ -125,7 +125,6 @@ def resolve_href(site, page_url: str, href: str) -> tuple[Path, str]:
 
 # -- 1. syntax and contexts ------------------------------------------------------------------------
 
-@needs_pandoc
 def test_forms_paragraphs_read_exactly_like_pandoc(scenario):
     site = scenario("citations_forms")
     article = site.article("forms/")
@@ -141,7 +140,6 @@ def test_forms_paragraphs_read_exactly_like_pandoc(scenario):
     assert "A group (see Doe 1999, 3; Smith and Brown 2004)." in ours
 
 
-@needs_pandoc
 def test_forms_every_citation_like_pandoc(scenario):
     site = scenario("citations_forms")
     ours = our_citations(site.article("forms/"))
@@ -173,7 +171,6 @@ def test_forms_structure(scenario):
     assert not article.select(".refsite-missing")
 
 
-@needs_pandoc
 def test_citations_in_block_contexts(scenario):
     site = scenario("citations_contexts")
     html = site.read("")
@@ -214,7 +211,6 @@ def test_heading_with_citation_keeps_sane_anchor_and_toc(scenario):
     assert all(href[1:] in ids for href, _ in entries)
 
 
-@needs_pandoc
 def test_code_email_and_escape_are_untouched(scenario):
     site = scenario("citations_code")
     article = site.article("")
@@ -235,7 +231,6 @@ def test_code_email_and_escape_are_untouched(scenario):
     assert theirs == ["(Doe 1999)"]
 
 
-@needs_pandoc
 def test_citations_in_links_images_and_headings(scenario):
     site = scenario("citations_links")
     article = site.article("")
@@ -310,7 +305,6 @@ def test_every_citation_links_to_an_existing_bibliography_entry(scenario, name, 
     assert len(ids) == len(set(ids))
 
 
-@needs_pandoc
 @pytest.mark.parametrize("url, source", [("first/", "first.md"), ("second/", "second.md")])
 def test_page_reference_list_is_exactly_the_works_cited_there(scenario, url, source):
     site = scenario("citations_reflists")
@@ -374,7 +368,6 @@ def test_unknown_key_is_visible_and_its_group_does_not_vanish(scenario):
     assert [d["data-key"] for d in front.select("div.refsite-ref")] == ["lee2018"]
 
 
-@needs_pandoc
 def test_unknown_key_group_keeps_prefix_and_locator_like_pandoc(scenario):
     site = scenario("citations_missing", expect=tuple("^" + re.escape(w) + "$" for w in MISSING_WARNINGS))
     ours = our_citations(site.article("front/"))
@@ -401,7 +394,6 @@ def test_year_suffixes_follow_bibliography_order_across_pages(scenario):
     assert "2004a" in bib and "2004b" in bib and "2010a" not in bib and "2010b" not in bib
 
 
-@needs_pandoc
 def test_year_suffixes_match_pandoc_over_the_cited_set(scenario):
     site = scenario("citations_suffixes")
     ours = our_citations(site.article("one/")) + our_citations(site.article("two/"))

@@ -61,7 +61,7 @@ def norm_name(text: str) -> str:
 
 def seed_text() -> str:
     if not SEED.exists():
-        pytest.skip(f"seed chapter not found at {SEED}")
+        pytest.fail(f"seed chapter not found at {SEED}")
     return SEED.read_text(encoding="utf-8")
 
 

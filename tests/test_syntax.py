@@ -358,7 +358,7 @@ def _run_pandoc(doc: str, *args: str) -> dict:
 @pytest.fixture(scope="module")
 def pandoc_results():
     if not Path(PANDOC).exists():
-        pytest.skip("pandoc not available")
+        pytest.fail("pandoc not available")
     doc = "\n\n".join(src for _, src in CASES) + "\n"
     plain = _run_pandoc(doc)["blocks"]
     assert len(plain) == len(CASES), "one paragraph per case expected"
