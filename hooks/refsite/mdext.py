@@ -286,12 +286,17 @@ def _unlink_nested(root) -> None:
     walk(root, False)
 
 
-def _text(elem, md) -> str:
-    """Visible text of a heading, without its permalink."""
+def _gather(elem, skip, target=None) -> tuple[str, int | None]:
+    """Text of ``elem`` and its descendants (with tails), leaving out subtrees for which ``skip``
+    is true; also the offset at which ``target`` starts."""
     parts: list[str] = []
+    offset = None
 
     def walk(node):
-        if "headerlink" in node.get("class", ""):
+        nonlocal offset
+        if node is target:
+            offset = sum(map(len, parts))
+        elif skip(node):
             return
         if node.text:
             parts.append(node.text)
@@ -301,30 +306,23 @@ def _text(elem, md) -> str:
                 parts.append(child.tail)
 
     walk(elem)
-    return _SPACES.sub(" ", _PLACEHOLDER.sub("", "".join(parts))).strip()
+    return "".join(parts), offset
+
+
+def _text(elem, md) -> str:
+    """Visible text of a heading, without its permalink."""
+    text, _ = _gather(elem, lambda node: "headerlink" in node.get("class", ""))
+    return _SPACES.sub(" ", _PLACEHOLDER.sub("", text)).strip()
 
 
 def _snippet(block, target, md, before=110, after=70) -> str:
     if block is None:
         return ""
-    parts: list[str] = []
-    offset = [None]
-
-    def walk(elem):
-        if elem is target:
-            offset[0] = sum(len(p) for p in parts)
-        if elem.get("class", "").startswith("footnote") or elem.tag in ("sup",) and elem is not target:
-            return
-        if elem.text:
-            parts.append(elem.text)
-        for child in elem:
-            walk(child)
-            if child.tail:
-                parts.append(child.tail)
-
-    walk(block)
-    text = _PLACEHOLDER.sub("", "".join(parts))
-    start = offset[0] or 0
+    # Footnote markers and footnote bodies are not part of the passage's text.
+    text, offset = _gather(block, lambda node: node.get("class", "").startswith("footnote")
+                           or node.tag == "sup", target)
+    text = _PLACEHOLDER.sub("", text)
+    start = offset or 0
     # Map the offset roughly after placeholder removal (placeholders are rare in text).
     start = min(start, len(text))
     lo = max(0, start - before)
