@@ -28,3 +28,12 @@ def test_encoded_and_unicode_keys_link_to_their_entries(make_site):
         fragment = unquote(urlsplit(a["href"]).fragment)
         assert bib.find(id=fragment) is not None, a["href"]
     assert home.select_one("span.refsite-cite").get_text() == "Odd (2011)"
+
+
+def test_dash_before_a_narrative_citation_is_text_like_pandoc(make_site):
+    # Outside brackets, "-@key" is the text "-" followed by an in-text citation (pandoc -t json).
+    site = make_site({"content/index.md": "# Home\n\nRange -@{odd|key^1} here.\n",
+                      "bibliography/refs.bib": BIB})
+    para = site.article("").select_one("p")
+    assert " ".join(para.get_text().split()) == "Range -Odd (2011) here."
+    assert [a["data-key"] for a in para.select("a.refsite-cite__ref")] == ["odd|key^1", "odd|key^1"]

@@ -363,7 +363,7 @@ class RefsiteExtension(Extension):
         # Bracketed groups first (a narrative key inside a group belongs to the group), both before
         # links (160) and after code spans (190) and backslash escapes (180).
         md.inlinePatterns.register(_CitationProcessor(r"\[", self, parse_bracketed), "refsite_cite", 178)
-        md.inlinePatterns.register(_CitationProcessor(r"-?@", self, _parse_narrative), "refsite_narrative", 177)
+        md.inlinePatterns.register(_CitationProcessor(r"@", self, parse_narrative), "refsite_narrative", 177)
         linker = self.site.make_term_linker(md, self)
         if linker is not None:
             md.treeprocessors.register(linker, "refsite_terms", 15)
@@ -455,10 +455,3 @@ class RefsiteExtension(Extension):
     def on_term_occurrence(self, term, parent, *_):
         self.term_parents.add(id(parent))
         self.term_hits.append((term, parent, False))
-
-
-def _parse_narrative(text, pos):
-    if text.startswith("-@", pos):
-        # "-@key" outside brackets is plain text in Pandoc; let the '@' position decide.
-        return None
-    return parse_narrative(text, pos)
