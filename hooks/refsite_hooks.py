@@ -176,6 +176,8 @@ def on_post_page(output, page, config):
             alternates.append(("application/x-bibtex", name + ".bib", "Works cited on this page (BibTeX)"))
             alternates.append(("application/vnd.citationstyles.csl+json", name + ".json",
                                "Works cited on this page (CSL-JSON)"))
+    if src == SITE.bibliography_src and SITE.has_deferred():
+        output = SITE.expand_deferred(output)
     meta = _meta(page, config) if not SITE.is_generated(src) else None
     head = SITE.head_html(meta or {}, alternates)
     if head:

@@ -314,6 +314,18 @@ def test_csl_json_deterministic_and_ordered(sample):
     assert "\\u00e9" not in a and "É" in a  # ensure_ascii=False
 
 
+@pytest.mark.parametrize("name", ["biblatex-examples.bib", "xampl.bib"])
+def test_csl_json_is_json_dumps_of_the_items(name, sample):
+    """csl_json joins cached per-entry texts; it must read exactly like json.dumps of the list,
+    for the whole file, for a subset (a per-page file) and again from the cache."""
+    entries = parse_file(str(CORPUS / name)).entries
+    for subset in (entries, dict(list(entries.items())[5:12]), sample, {}):
+        expected = json.dumps([csl_json_item(k, e, subset) for k, e in subset.items()],
+                              ensure_ascii=False, indent=2).replace("</", "<\\/")
+        assert csl_json(subset) == expected
+        assert csl_json(subset) == expected
+
+
 def test_csl_hostile(hostile):
     text = csl_json(hostile)
     items = json.loads(text)

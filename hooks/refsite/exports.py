@@ -774,11 +774,36 @@ def csl_json_item(key, entry, entries: Mapping | None = None) -> dict:
         return {"id": str(key), "type": "document"}
 
 
+_CSL_TEXT_CACHE: dict[tuple, tuple] = {}
+
+
+def _csl_item_text(key, entry, entries) -> str:
+    """One item as it reads inside the array (indented one level); computed once per entry object,
+    since the site-wide file and every per-page file list the same items."""
+    try:
+        cacheable = "crossref" not in entry.fields     # only then is ``entries`` irrelevant
+    except Exception:
+        cacheable = False
+    if cacheable:
+        hit = _CSL_TEXT_CACHE.get((key, id(entry)))
+        if hit is not None and hit[0] is entry:
+            return hit[1]
+    text = "  " + json.dumps(csl_json_item(key, entry, entries), ensure_ascii=False, indent=2).replace("\n", "\n  ")
+    if cacheable:
+        if len(_CSL_TEXT_CACHE) > 50_000:
+            _CSL_TEXT_CACHE.clear()
+        _CSL_TEXT_CACHE[(key, id(entry))] = (entry, text)
+    return text
+
+
 def csl_json(entries: Mapping) -> str:
-    """A JSON array of CSL items in the order given (UTF-8 text, 2-space indent)."""
-    items = [csl_json_item(k, e, entries) for k, e in _items(entries)]
+    """A JSON array of CSL items in the order given (UTF-8 text, 2-space indent): the same text as
+    ``json.dumps(items, ensure_ascii=False, indent=2)``, put together from per-entry texts."""
+    items = [_csl_item_text(k, e, entries) for k, e in _items(entries)]
+    if not items:
+        return "[]"
     # "</" never appears raw, so the text can also be inlined in a <script> element
-    return json.dumps(items, ensure_ascii=False, indent=2).replace("</", "<\\/")
+    return ("[\n" + ",\n".join(items) + "\n]").replace("</", "<\\/")
 
 
 # --------------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ already placeholders or AtomicStrings when these processors run.
 from __future__ import annotations
 
 import html as _html
+import functools
 import posixpath
 import re
 import xml.etree.ElementTree as etree
@@ -44,6 +45,13 @@ def fragment_for(key: str) -> str:
                    for ch in anchor_for(key))
 
 
+@functools.lru_cache(maxsize=4096)
+def _relpath(target: str, start: str) -> str:
+    """posixpath.relpath, once per (target, folder): every citation on a page links to the same few
+    generated pages."""
+    return posixpath.relpath(target, start)
+
+
 @dataclass
 class PageContext:
     """What the Markdown processors need to know about the page being rendered."""
@@ -57,7 +65,7 @@ class PageContext:
     line_map: dict = field(default_factory=dict)   # optional: fixed line for every problem
 
     def href(self, target_src: str, fragment: str = "") -> str:
-        rel = posixpath.relpath(target_src, posixpath.dirname(self.src) or ".")
+        rel = _relpath(target_src, posixpath.dirname(self.src) or ".")
         return rel + ("#" + fragment if fragment else "")
 
     def line_of(self, needle: str, start_hint: int = 0) -> tuple[int | None, int]:

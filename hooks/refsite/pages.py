@@ -89,8 +89,12 @@ formatted reference, downloaded as RIS or CSL-JSON, and saved with Zotero's brow
 
 def entry_html(*, key: str, anchor: str, label: str, reference: str, incomplete: bool,
                coins: str, bibtex: str, plain: str, ris_href: str, csl_href: str, filename: str,
-               backlinks: list[tuple[str, str, str]]) -> str:
-    """One bibliography entry. ``reference`` is trusted HTML from the formatter; all else is text."""
+               backlinks: list[tuple[str, str, str]], defer=None) -> str:
+    """One bibliography entry. ``reference`` is trusted HTML from the formatter; all else is text.
+
+    ``defer(html) -> str``, if given, receives the inner HTML of the two blocks that search skips
+    (tools, backlinks) and returns what stands in for it until the page is written."""
+    defer = defer or (lambda html: html)
     parts = [f'<div class="refsite-entry" data-key="{escape(key)}">',
              f'<h3 class="refsite-entry__label" id="{escape(anchor)}">{escape(label)}</h3>',
              f'<p class="csl-entry">{Markup(reference)}</p>']
@@ -99,7 +103,7 @@ def entry_html(*, key: str, anchor: str, label: str, reference: str, incomplete:
                      'Incomplete reference</span> Only some details of this work could be '
                      'verified; the missing ones are left out rather than guessed.</p>')
     parts.append(f'<span class="Z3988" title="{escape(coins)}"></span>')
-    parts.append('<div class="refsite-entry__tools" data-search-exclude>'
+    parts.append('<div class="refsite-entry__tools" data-search-exclude>' + defer(
                  f'<button type="button" class="md-button refsite-copy" data-copy="{escape(bibtex)}">'
                  'Copy BibTeX</button>'
                  f'<button type="button" class="md-button refsite-copy" data-copy="{escape(plain)}">'
@@ -109,16 +113,16 @@ def entry_html(*, key: str, anchor: str, label: str, reference: str, incomplete:
                  f'<a class="md-button refsite-download" href="{escape(ris_href)}" data-format="ris" '
                  f'data-key="{escape(key)}" data-filename="{escape(filename)}.ris">RIS</a>'
                  f'<a class="md-button refsite-download" href="{escape(csl_href)}" data-format="csl-json" '
-                 f'data-key="{escape(key)}" data-filename="{escape(filename)}.json">CSL-JSON</a></div>')
+                 f'data-key="{escape(key)}" data-filename="{escape(filename)}.json">CSL-JSON</a>') + '</div>')
     if backlinks:
         count = len(backlinks)
-        parts.append(f'<div class="refsite-backlinks" data-search-exclude><p class="refsite-backlinks__title">'
-                     f'Cited in {count} place{"s" if count != 1 else ""}:</p><ol>')
+        inner = [f'<p class="refsite-backlinks__title">Cited in {count} place{"s" if count != 1 else ""}:</p><ol>']
         for href, where, snippet in backlinks:
-            parts.append(f'<li><a href="{escape(href)}">{escape(where)}</a>'
+            inner.append(f'<li><a href="{escape(href)}">{escape(where)}</a>'
                          + (f' <q class="refsite-snippet">{escape(snippet)}</q>' if snippet else "")
                          + "</li>")
-        parts.append("</ol></div>")
+        inner.append("</ol>")
+        parts.append('<div class="refsite-backlinks" data-search-exclude>' + defer("".join(inner)) + "</div>")
     parts.append("</div>")
     return "".join(parts)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import posixpath
 import re
+import secrets
 from dataclasses import dataclass, field
 
 import xml.etree.ElementTree as etree
@@ -47,6 +48,7 @@ def _latex_text(value: str) -> str:
 # MkDocs re-executes the hook module at every `mkdocs serve` rebuild, but this package stays imported:
 # caches live here so that an unchanged bibliography is neither re-parsed nor re-formatted.
 _BIB_CACHE = BibliographyCache()
+_DEFER_RE = re.compile("\ue002[0-9]+:[0-9a-f]+\ue003")
 _FORMATTERS: dict = {}
 
 
@@ -62,6 +64,8 @@ class Site:
         self.matcher = None
         self.extension = RefsiteExtension(self)
         self.config_path = "mkdocs.yml"
+        self._deferred: dict[str, str] = {}
+        self._defer_nonce = secrets.token_hex(6)
 
     # -- configuration --------------------------------------------------------------------------
     @staticmethod
@@ -210,6 +214,8 @@ class Site:
     def finalize(self, infos: list[PageInfo], page_order: list[str]) -> None:
         """After all pages are rendered: fix the cited set, year suffixes and page order.
         Then ``final_content`` gives each page's content, one page at a time."""
+        self._deferred = {}
+        self._defer_nonce = secrets.token_hex(6)
         shown = self.shown_keys()
         self._resolve = self.formatter.resolver(set(shown) | self.registry.cited_keys())
         self._shown = shown
@@ -273,7 +279,7 @@ class Site:
                 coins=exports.coins_title(key, entry), bibtex=exports.bibtex_entry(key, raw),
                 plain=resolve(self.formatter.reference_text(key), html=False),
                 ris_href=export_hrefs["RIS"], csl_href=export_hrefs["CSL-JSON"],
-                filename=_safe_filename(key), backlinks=links))
+                filename=_safe_filename(key), backlinks=links, defer=self._defer))
             href = "#" + fragment_for(key)
             for name in _author_names(entry):
                 by_author.setdefault(name, []).append((href, label))
@@ -306,6 +312,24 @@ class Site:
                             ("years", pages.year_index_html(by_year))):
             content = content.replace(pages.PLACEHOLDER.format(name), value, 1)
         return content
+
+    # Material's search parses every page's HTML in on_page_context, and the bibliography's tools and
+    # backlinks (most of its bytes) are excluded from search anyway: they stand in as short markers
+    # until the page is written (``expand_deferred`` in on_post_page). The written page is the same.
+    def _defer(self, html: str) -> str:
+        marker = f"\ue002{len(self._deferred)}:{self._defer_nonce}\ue003"
+        self._deferred[marker] = html
+        return marker
+
+    def has_deferred(self) -> bool:
+        return bool(self._deferred)
+
+    def expand_deferred(self, html: str) -> str:
+        """Put the deferred blocks back (each marker once) and forget them."""
+        deferred, self._deferred = self._deferred, {}
+        if not deferred:
+            return html
+        return _DEFER_RE.sub(lambda m: deferred.pop(m.group(0), m.group(0)), html)
 
     def _fill_term(self, info: PageInfo, page_order) -> str:
         slug = info.meta.get("refsite_term")
