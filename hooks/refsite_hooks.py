@@ -21,7 +21,7 @@ log = logging.getLogger("mkdocs.plugins.refsite")
 SITE = Site()
 ASSETS = ("refsite/refsite.css", "refsite/refsite.js")
 _ASSET_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "refsite", "assets")
-_state = {"nav_order": [], "pages": {}, "nav_items": []}
+_state = {"nav_order": [], "nav_items": []}
 
 
 def _flush_problems():
@@ -43,7 +43,6 @@ def on_config(config):
                          "authors": citation.get("authors") or ([config.site_author] if config.site_author else []),
                          "date": citation.get("date", ""), "publisher": citation.get("publisher", ""),
                          "language": config.theme.get("language", "en") if config.theme else "en"})
-    _state["pages"] = {}
     config.markdown_extensions.append(SITE.extension)
     for asset in ASSETS:
         target = config.extra_css if asset.endswith(".css") else config.extra_javascript
@@ -171,7 +170,7 @@ def on_post_page(output, page, config):
         data = SITE.page_exports(src)
         if data:
             base = _page_export_base(page)
-            _state["pages"][src] = (base, data)
+            _write_page_exports(config, base, data)   # now: 900 pages' files are not held to the end
             name = posixpath.relpath(base, here.rstrip("/") or ".")
             alternates.append(("application/x-bibtex", name + ".bib", "Works cited on this page (BibTeX)"))
             alternates.append(("application/vnd.citationstyles.csl+json", name + ".json",
@@ -193,13 +192,15 @@ def _page_export_base(page):
     return "references-" + stem
 
 
+def _write_page_exports(config, base, data):
+    for ext, text in data.items():
+        path = os.path.join(config.site_dir, *(base + ext).split("/"))
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+
+
 def on_post_build(config):
-    for src, (base, data) in sorted(_state["pages"].items()):
-        for ext, text in data.items():
-            path = os.path.join(config.site_dir, *(base + ext).split("/"))
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            with open(path, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(text)
     _flush_problems()
 
 
