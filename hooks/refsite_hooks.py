@@ -166,11 +166,13 @@ def on_post_page(output, page, config):
                             ("RIS", "application/x-research-info-systems")):
             target = exports[label]
             alternates.append((mime, posixpath.relpath(target, here.rstrip("/") or "."), label))
-    else:
+    elif not SITE.is_generated(src):
+        # Authored pages only, like the Highwire tags and the cite box: a generated page (term, index)
+        # is not a work one cites, and its works are in the bibliography's files.
         data = SITE.page_exports(src)
         if data:
             base = _page_export_base(page)
-            _write_page_exports(config, base, data)   # now: 900 pages' files are not held to the end
+            _write_page_exports(config, base, data)   # written now, not held to the end of the build
             name = posixpath.relpath(base, here.rstrip("/") or ".")
             alternates.append(("application/x-bibtex", name + ".bib", "Works cited on this page (BibTeX)"))
             alternates.append(("application/vnd.citationstyles.csl+json", name + ".json",

@@ -16,7 +16,6 @@ Rules shared by every format:
 from __future__ import annotations
 
 import calendar
-import codecs
 import functools
 import json
 import re
@@ -24,9 +23,10 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from urllib.parse import quote_plus, unquote, urlencode, urlsplit
 
-import latexcodec  # noqa: F401  (registers the "ulatex" codec)
 from pybtex.bibtex.utils import split_name_list
 from pybtex.database import Person
+
+from .latex import ulatex
 
 __all__ = [
     "bibtex_entry",
@@ -125,7 +125,7 @@ def _tex_to_text(s: str) -> str:
     s = _HREF_RE.sub("", s)
     s = _LOGO_RE.sub(lambda m: _LOGOS[m.group(1)], s)
     try:
-        s = codecs.decode(s, "ulatex")
+        s = ulatex(s)
     except Exception:
         pass
     s = _BARE_DOLLAR_RE.sub("", s)

@@ -21,7 +21,6 @@ style's bibliography order, and returns a function that substitutes tokens.
 """
 from __future__ import annotations
 
-import codecs
 import html as _html
 import importlib
 import re
@@ -29,9 +28,9 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, ClassVar
 
-import latexcodec  # noqa: F401  (registers the "ulatex" codec)
 from markupsafe import escape as _mescape
 
+from .latex import ulatex
 from .styles import DEFAULT_STYLE, STYLES
 
 __all__ = ["Formatter", "TOKEN_RE", "STYLES", "html_to_text", "decode_latex"]
@@ -87,7 +86,7 @@ def decode_latex(raw: str) -> str:
     s = raw
     if _SPECIAL_RE.search(s):
         try:
-            s = codecs.decode(s, "ulatex")
+            s = ulatex(s)
         except Exception:  # pragma: no cover - malformed input
             pass
         if "\\" in s:
