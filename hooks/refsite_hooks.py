@@ -21,7 +21,7 @@ log = logging.getLogger("mkdocs.plugins.refsite")
 SITE = Site()
 ASSETS = ("refsite/refsite.css", "refsite/refsite.js")
 _ASSET_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "refsite", "assets")
-_state = {"nav_order": [], "nav_items": []}
+_state = {"nav_order": []}
 
 
 def _flush_problems():
@@ -80,7 +80,6 @@ def on_files(files, config):
 
 def on_nav(nav, config, files):
     _state["nav_order"] = [page.file.src_uri for page in nav.pages]
-    _state["nav_items"] = list(nav.items)
     return nav
 
 
@@ -140,9 +139,9 @@ def on_env(env, config, files):
         file = files.get_file_from_path(src)
         if file is not None:
             file.content_string = content
-    # Material renders the whole navigation on every page; render each top-level item once per
-    # (item, base directory) where its HTML cannot differ (refsite/navcache.py).
-    NavCache(_state["nav_items"]).install(env)
+    # Material renders the whole navigation on every page; render each item once per (item, base
+    # folder) where its HTML cannot differ (refsite/navcache.py).
+    NavCache().install(env)
     _flush_problems()
     return env
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 import refsite.navcache as navcache
-from conftest import build, write_site
+from conftest import build, copy_flagship, write_site
 
 BIB = """
 @book{lee2018, author = {Lee, Kai-Fu}, title = {AI Superpowers}, publisher = {Houghton Mifflin Harcourt},
@@ -51,12 +51,24 @@ def _nav():
     return nav
 
 
+def _flat_nav():
+    """Sections of pages that share one folder (so their pages share a base), a page listed twice."""
+    return [{"Home": "index.md"},
+            {"One": ["stray.md", "alpha/page-0.md", "alpha/page-1.md"]},
+            {"Two": ["alpha/page-2.md", "alpha/page-3.md", {"Again": ["alpha/page-0.md"]}]},
+            {"Rest": ["alpha/index.md", "beta/index.md", "gamma/index.md"]},
+            {"Bibliography": "bibliography.md"}, {"Glossary": "glossary/index.md"}]
+
+
 CASES = {
     "plain": {},
     "tabs-sections-indexes": {"theme": {"features": ["navigation.tabs", "navigation.sections",
                                                        "navigation.indexes", "navigation.instant"]}},
     "prune-integrate": {"theme": {"features": ["navigation.prune", "toc.integrate"]}},
     "expand-flat-urls": {"theme": {"features": ["navigation.expand"]}, "use_directory_urls": False},
+    "shared-folder-tabs-sections": {"nav": "flat", "use_directory_urls": False,
+                                    "theme": {"features": ["navigation.tabs", "navigation.sections"]}},
+    "shared-folder-plain": {"nav": "flat", "use_directory_urls": False},
 }
 
 
@@ -68,7 +80,9 @@ def _snapshot(site):
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_cached_navigation_is_byte_identical(tmp_path, monkeypatch, case):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    config = {"nav": _nav(), "not_in_nav": "/orphan/*\n/stray.md\n", **CASES[case],
+    case_config = dict(CASES[case])
+    nav = _flat_nav() if case_config.pop("nav", None) == "flat" else _nav()
+    config = {"nav": nav, "not_in_nav": "/orphan/*\n/stray.md\n", **case_config,
               "extra": {"refsite": {"bibliography": ["bibliography/*.bib"], "glossary": "content/glossary.yml"}}}
     caches = []
     install = navcache.NavCache.install
@@ -94,12 +108,28 @@ def test_cached_navigation_is_byte_identical(tmp_path, monkeypatch, case):
     assert "orphan/note/index.html" in a or "orphan/note.html" in a
 
 
+def test_flagship_cached_navigation_is_byte_identical(tmp_path, monkeypatch):
+    """The shipped site (tabs, sections, term pages outside the navigation) with and without."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    caches = []
+    install = navcache.NavCache.install
+    monkeypatch.setattr(navcache.NavCache, "install", lambda self, env: caches.append(self) or install(self, env))
+    cached = build(copy_flagship(tmp_path / "cached"))
+    assert caches and caches[0].hits > 100
+    monkeypatch.setattr(navcache.NavCache, "install", lambda self, env: False)
+    plain = build(copy_flagship(tmp_path / "plain"))
+    a, b = _snapshot(cached.site), _snapshot(plain.site)
+    assert a.keys() == b.keys()
+    assert [name for name in a if a[name] != b[name]] == []
+
+
 def test_theme_without_the_line_is_left_alone(tmp_path):
     """A theme override whose nav.html lacks Material's top-level render line is not patched."""
     from jinja2 import DictLoader, Environment
 
-    env = Environment(loader=DictLoader({"partials/nav.html": "<nav>{{ nav }}</nav>"}))
-    assert navcache.NavCache([]).install(env) is False
+    env = Environment(loader=DictLoader({"partials/nav.html": "<nav>{{ nav }}</nav>",
+                                         "partials/nav-item.html": "{% macro render(x) %}{% endmacro %}"}))
+    assert navcache.NavCache().install(env) is False
     assert env.get_template("partials/nav.html").render(nav="x") == "<nav>x</nav>"
 
 
@@ -116,5 +146,5 @@ def test_base_key(url, item_urls, expected):
         def __init__(self, urls):
             self.children = [type("Page", (), {"url": u, "file": None, "children": None})() for u in urls]
     item = Item(item_urls)
-    cache = navcache.NavCache([item])
+    cache = navcache.NavCache()
     assert cache.base_key(item, url) == expected

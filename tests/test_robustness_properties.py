@@ -167,13 +167,19 @@ MARK = "QQCITEQQ"
 @given(st.lists(st.tuples(SAFE_TEXT, st.sampled_from(CITATIONS)), max_size=8), SAFE_TEXT)
 def test_text_outside_citations_is_unchanged(site, parts, tail):
     source = "".join(f"{text} {cite} " for text, cite in parts) + tail
-    marked = "".join(f"{text} {MARK} " for text, _ in parts) + tail
+    # Each citation stands for one inline element, so the expected page replaces it with one too (a
+    # code span): Python-Markdown 3.11 itself leaks an inline element's placeholder ("klzzwxh:0000")
+    # for some unbalanced '*' runs, e.g. "**; x *; y ;**; `code` *;;*", and a citation must behave
+    # exactly like any other inline element there.
+    marked = "".join(f"{text} `{MARK}` " for text, _ in parts) + tail
     ours = BeautifulSoup(render(site, source, terms=False, extensions=["footnotes", "tables"]), "html.parser")
     for extra in ours.select("h2.refsite-references-title, div.refsite-references"):
         extra.decompose()
     for cite in ours.select("span.refsite-cite"):
         cite.replace_with(MARK)
     expected = BeautifulSoup(markdown.markdown(marked, extensions=["footnotes", "tables"]), "html.parser")
+    for code in expected.find_all("code", string=MARK):
+        code.replace_with(MARK)
     # Compared with whitespace runs collapsed: bs4's html.parser collapses whitespace-only strings
     # between two tags (as between two adjacent citations), which Markdown's text nodes keep.
     assert " ".join(ours.get_text().split()) == " ".join(expected.get_text().split())
@@ -234,3 +240,22 @@ def test_ulatex_agrees_with_latexcodec_on_every_corpus_field():
         except Exception:
             continue
         assert ulatex(text) == expected, text
+
+
+def test_emphasis_around_citations_like_any_inline_element(site):
+    """Found by the property above: with unbalanced '*' runs Python-Markdown 3.11 leaks an inline
+    placeholder into the page, for a code span as for a citation (upstream behaviour, not ours): the
+    citation must come out exactly where a code span would."""
+    source = "**; [@good2001] *; [@good2001] ;**; [@good2001] *;;*"
+    html = render(site, source, terms=False, extensions=["footnotes", "tables"])
+    plain = markdown.markdown(source.replace("[@good2001]", "`c`"), extensions=["footnotes", "tables"])
+    assert "klzzwxh:0002" in plain                      # the upstream leak this test documents
+    ours = BeautifulSoup(html, "html.parser")
+    for extra in ours.select("h2.refsite-references-title, div.refsite-references"):
+        extra.decompose()
+    for cite in ours.select("span.refsite-cite"):
+        cite.replace_with("c")
+    expected = BeautifulSoup(plain, "html.parser")
+    for code in expected.find_all("code"):
+        code.replace_with("c")
+    assert str(ours).strip() == str(expected).strip()

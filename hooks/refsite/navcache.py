@@ -1,28 +1,37 @@
-"""Render each top-level item of Material's navigation once per build where its HTML cannot differ.
+"""Render each item of Material's navigation once per build where its HTML cannot differ.
 
 Material renders the whole navigation tree on every page: with 400 pages in the navigation and 500
 term pages that is ~400,000 renders of its ``nav-item.html`` macro, most of a site's build time.
-The HTML of one top-level item depends on the page only through
+The HTML of one item (and everything under it) depends on the page only through
 
 * whether the item (or something under it) is the current page: MkDocs marks the page and its
   ancestors ``active`` while the page renders; an active item is always rendered afresh;
 * the relative URLs of its links, computed from the page's URL as MkDocs' ``get_relative_url``
   does: from the page's directory parts. For a page whose directory holds no navigation URL, every
   link is ``../`` + the link from the parent directory, so pages that share a parent directory share
-  the HTML (all term pages, all pages of one section).
+  the HTML (all term pages, all pages of one section);
+* for a nested item, whether its parent is active (``navigation.sections`` under tabs).
 
-So the cache key is (item path, base), with base the page's parent directory when none of the item's
-URLs lies under the page's own directory, else the directory itself. The output is byte-identical to
-Material's (tested against an uncached build). Installed by patching the one line of the active
-``partials/nav.html`` (Material's or a theme override) that renders a top-level item; if that line
-is not found the navigation is rendered as before.
+So the cache key is (item path, level, parent active, base), with base the page's parent directory
+when none of the item's URLs lies under the page's own directory, else the directory itself. On the
+active path the item is rendered afresh and its inactive children come from the cache, so a page in a
+25-page section renders its own entry and its table of contents, not its 24 siblings again. The output
+is byte-identical to Material's (tested against uncached builds). Installed by patching the line that
+renders a top-level item in the active ``partials/nav.html`` and the line that renders a child in
+``partials/nav-item.html`` (Material's or a theme override); where a line is not found, that template
+renders as before.
 """
 from __future__ import annotations
 
 from jinja2 import ChoiceLoader, DictLoader, TemplateNotFound
 
-TEMPLATE = "partials/nav.html"
-MARKER = "{{ item.render(nav_item, path, 1) }}"
+# (template, Material's line, the line that replaces it)
+PATCHES = (
+    ("partials/nav.html", "{{ item.render(nav_item, path, 1) }}",
+     "{{ refsite_nav_item(item.render, nav_item, path, 1, none, page) }}"),
+    ("partials/nav-item.html", '{{ render(item, path ~ "_" ~ loop.index, level + 1, nav_item) }}',
+     '{{ refsite_nav_item(render, item, path ~ "_" ~ loop.index, level + 1, nav_item, page) }}'),
+)
 GLOBAL = "refsite_nav_item"
 
 
@@ -35,37 +44,44 @@ def _parts(url: str) -> tuple[str, ...]:
 
 
 class NavCache:
-    def __init__(self, nav_items):
+    def __init__(self):
         self._cache: dict = {}
         self._keys: dict[tuple, tuple] = {}
-        self._files: dict[int, frozenset] = {}
-        self._urls: dict[int, list[tuple[str, ...]]] = {}
-        for item in nav_items or ():
-            urls: list[tuple[str, ...]] = []
-            self._files[id(item)] = frozenset(self._walk(item, urls))
-            self._urls[id(item)] = urls
+        self._subtrees: dict[int, tuple[frozenset, list]] = {}
         self.hits = 0
         self.misses = 0
 
-    def _walk(self, item, urls):
-        url = getattr(item, "url", None)
-        if isinstance(url, str) and "://" not in url and not url.startswith(("/", "#")):
-            urls.append(tuple(part for part in url.split("/") if part and part != "."))
-        file = getattr(item, "file", None)
-        if file is not None:
-            yield getattr(file, "src_uri", None)
-        for child in getattr(item, "children", None) or ():
-            yield from self._walk(child, urls)
+    def _subtree(self, item) -> tuple[frozenset, list]:
+        """(source files, URL parts) of the item and everything under it."""
+        found = self._subtrees.get(id(item))
+        if found is None:
+            files, urls = set(), []
+            stack = [item]
+            while stack:
+                node = stack.pop()
+                url = getattr(node, "url", None)
+                if isinstance(url, str) and "://" not in url and not url.startswith(("/", "#")):
+                    urls.append(tuple(part for part in url.split("/") if part and part != "."))
+                file = getattr(node, "file", None)
+                if file is not None:
+                    files.add(getattr(file, "src_uri", None))
+                stack.extend(getattr(node, "children", None) or ())
+            found = self._subtrees[id(item)] = (frozenset(files), urls)
+        return found
 
     def install(self, env) -> bool:
-        try:
-            source, _, _ = env.loader.get_source(env, TEMPLATE)
-        except TemplateNotFound:
+        """Patch the templates; True if at least one was patched."""
+        patched = {}
+        for name, line, replacement in PATCHES:
+            try:
+                source, _, _ = env.loader.get_source(env, name)
+            except TemplateNotFound:
+                continue
+            if source.count(line) == 1:
+                patched[name] = source.replace(line, replacement)
+        if not patched:
             return False
-        if source.count(MARKER) != 1:
-            return False
-        patched = source.replace(MARKER, "{{ %s(item, nav_item, path, page) }}" % GLOBAL)
-        env.loader = ChoiceLoader([DictLoader({TEMPLATE: patched}), env.loader])
+        env.loader = ChoiceLoader([DictLoader(patched), env.loader])
         env.globals[GLOBAL] = self.render_item
         return True
 
@@ -75,24 +91,25 @@ class NavCache:
         if key is None:
             parts = _parts(url)
             size = len(parts)
-            if parts and not any(other[:size] == parts for other in self._urls[id(item)]):
+            if parts and not any(other[:size] == parts for other in self._subtree(item)[1]):
                 key = ("up",) + parts[:-1]
             else:
                 key = ("at",) + parts
             self._keys[(id(item), url)] = key
         return key
 
-    def render_item(self, module, nav_item, path, page):
-        files = self._files.get(id(nav_item))
-        file = getattr(page, "file", None)
-        if (page is None or files is None or getattr(nav_item, "active", True)
-                or getattr(file, "src_uri", None) in files or not isinstance(getattr(page, "url", None), str)):
-            return module.render(nav_item, path, 1)
-        key = (path, self.base_key(nav_item, page.url))
+    def render_item(self, render, nav_item, path, level, parent, page):
+        """``render(nav_item, path, level[, parent])`` (Material's macro), from the cache if it can."""
+        args = (nav_item, path, level) if parent is None else (nav_item, path, level, parent)
+        url = getattr(page, "url", None)
+        if (not isinstance(url, str) or getattr(nav_item, "active", True)
+                or getattr(getattr(page, "file", None), "src_uri", None) in self._subtree(nav_item)[0]):
+            return render(*args)
+        key = (path, level, bool(getattr(parent, "active", False)), self.base_key(nav_item, url))
         html = self._cache.get(key)
         if html is None:
             self.misses += 1
-            html = self._cache[key] = module.render(nav_item, path, 1)
+            html = self._cache[key] = render(*args)
         else:
             self.hits += 1
         return html
