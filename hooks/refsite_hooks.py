@@ -135,10 +135,6 @@ def on_env(env, config, files):
                 # as ids and as the (percent-encoded) fragments that citation links use.
                 file.page.present_anchor_ids |= {"ref-" + k for k in SITE._shown}
                 file.page.present_anchor_ids |= {fragment_for(k) for k in SITE._shown}
-    for src, content in SITE.export_contents().items():
-        file = files.get_file_from_path(src)
-        if file is not None:
-            file.content_string = content
     # Material renders the whole navigation on every page; render each item once per (item, base
     # folder) where its HTML cannot differ (refsite/navcache.py).
     NavCache().install(env)
@@ -176,12 +172,12 @@ def on_post_page(output, page, config):
             alternates.append(("application/x-bibtex", name + ".bib", "Works cited on this page (BibTeX)"))
             alternates.append(("application/vnd.citationstyles.csl+json", name + ".json",
                                "Works cited on this page (CSL-JSON)"))
-    if src == SITE.bibliography_src and SITE.has_deferred():
-        output = SITE.expand_deferred(output)
     meta = _meta(page, config) if not SITE.is_generated(src) else None
     head = SITE.head_html(meta or {}, alternates)
     if head:
         output = output.replace("</head>", head + "\n</head>", 1)
+    if src == SITE.bibliography_src and SITE.has_deferred():
+        output = SITE.expand_deferred(output)   # last: the page is copied once at its full size
     return output
 
 
@@ -202,6 +198,13 @@ def _write_page_exports(config, base, data):
 
 
 def on_post_build(config):
+    # The site-wide export files are registered (empty) in on_files so that links to them validate;
+    # their text is made and written here, so it is not held in memory while the pages are built.
+    for src, content in SITE.export_contents().items():
+        path = os.path.join(config.site_dir, *src.split("/"))
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(content)
     _flush_problems()
 
 

@@ -190,6 +190,18 @@ def test_every_cited_work_once_sorted_with_ref_ids(site):
     assert labels == ["Abbott 2019", "Lee 2018", "World Bank 2021", "Xu 2021", "Zhou and Okafor 2020"]
 
 
+def test_bibliography_page_is_latin1_with_character_references(site):
+    """Characters beyond Latin-1 are written as references on the bibliography page (it then takes
+    one byte per character in memory); readers, search and copy buttons see the characters."""
+    raw = site.read("bibliography")
+    assert max(map(ord, raw)) <= 0xFF
+    assert "&#8220;" in raw                                  # a Chicago title quote, as a reference
+    text = site.soup("bibliography").get_text()
+    assert "\u201c" in text and "&#8220;" not in text
+    assert "\x02" not in raw                                 # every deferred block was put back
+    assert len(site.soup("bibliography").select("div.refsite-backlinks ol li")) >= len(CITED)
+
+
 def test_nocite_lists_uncited_works(tmp_path):
     built = build_scenario(tmp_path / NAME, {"nav": NAV, "extra": {"refsite": {"nocite": True}}})
     keys = list(entries(built))

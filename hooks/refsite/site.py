@@ -48,7 +48,7 @@ def _latex_text(value: str) -> str:
 # MkDocs re-executes the hook module at every `mkdocs serve` rebuild, but this package stays imported:
 # caches live here so that an unchanged bibliography is neither re-parsed nor re-formatted.
 _BIB_CACHE = BibliographyCache()
-_DEFER_RE = re.compile("\ue002[0-9]+:[0-9a-f]+\ue003")
+_DEFER_RE = re.compile("\x02refsite:[0-9]+:[0-9a-f]+\x03")
 _FORMATTERS: dict = {}
 
 
@@ -273,13 +273,13 @@ class Site:
                 where = target.title + (f" › {heading}" if heading and heading != target.title else "")
                 links.append((self._href(info, target.url, record.cite_id), where,
                               resolve(record.snippet, html=False)))
-            html_parts.append(pages.entry_html(
+            html_parts.append(_latin1(pages.entry_html(
                 key=key, anchor=anchor_for(key), label=label,
                 reference=resolve(refs[key]), incomplete=self.is_incomplete(key),
                 coins=exports.coins_title(key, entry), bibtex=exports.bibtex_entry(key, raw),
                 plain=resolve(self.formatter.reference_text(key), html=False),
                 ris_href=export_hrefs["RIS"], csl_href=export_hrefs["CSL-JSON"],
-                filename=_safe_filename(key), backlinks=links, defer=self._defer))
+                filename=_safe_filename(key), backlinks=links, defer=self._defer)))
             href = "#" + fragment_for(key)
             for name in _author_names(entry):
                 by_author.setdefault(name, []).append((href, label))
@@ -305,20 +305,21 @@ class Site:
                    + (f', <a href="#works">{n_incomplete} marked as incomplete</a>' if n_incomplete else "")
                    + ".</p>")
         glance = pages.year_chart_svg(counts) + pages.top_cited_html(top)
-        content = info.content
+        content = _latin1(info.content)
+        # The entries (most of the page) go in last, so the page is copied once at its full size.
         for name, value in (("summary", summary), ("glance", glance or "<p>No works cited yet.</p>"),
-                            ("entries", "\n".join(html_parts) or "<p>No works cited yet.</p>"),
                             ("authors", pages.author_index_html(by_author)),
-                            ("years", pages.year_index_html(by_year))):
-            content = content.replace(pages.PLACEHOLDER.format(name), value, 1)
+                            ("years", pages.year_index_html(by_year)),
+                            ("entries", "\n".join(html_parts) or "<p>No works cited yet.</p>")):
+            content = content.replace(pages.PLACEHOLDER.format(name), _latin1(value), 1)
         return content
 
     # Material's search parses every page's HTML in on_page_context, and the bibliography's tools and
     # backlinks (most of its bytes) are excluded from search anyway: they stand in as short markers
     # until the page is written (``expand_deferred`` in on_post_page). The written page is the same.
     def _defer(self, html: str) -> str:
-        marker = f"\ue002{len(self._deferred)}:{self._defer_nonce}\ue003"
-        self._deferred[marker] = html
+        marker = f"\x02refsite:{len(self._deferred)}:{self._defer_nonce}\x03"   # Latin-1: see _latin1
+        self._deferred[marker] = _latin1(html)
         return marker
 
     def has_deferred(self) -> bool:
@@ -397,6 +398,13 @@ class Site:
             f'<p><button type="button" class="md-button refsite-copy" data-copy="{escape(text)}">Copy citation</button> '
             f'<button type="button" class="md-button refsite-copy" data-copy="{escape(bibtex)}">Copy BibTeX</button></p>'
             "</details>")
+
+
+def _latin1(html: str) -> str:
+    """``html`` with every character beyond Latin-1 as a character reference (&#8220;): the same page
+    for browsers and for search, and CPython then stores it at one byte per character instead of two
+    (PEP 393), which halves what the largest page holds while it is filled, indexed and written."""
+    return html.encode("latin-1", "xmlcharrefreplace").decode("latin-1")
 
 
 def _safe_filename(key: str) -> str:
