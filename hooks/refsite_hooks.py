@@ -10,12 +10,13 @@ import os
 import posixpath
 
 from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, InclusionLevel
 
 from refsite.config import SettingsError, parse_settings
 from refsite.mdext import fragment_for
 from refsite.navcache import NavCache
-from refsite.site import PageInfo, Site
+from refsite.site import RUN, PageInfo, Site
 
 log = logging.getLogger("mkdocs.plugins.refsite")
 SITE = Site()
@@ -27,6 +28,10 @@ _state = {"nav_order": []}
 def _flush_problems():
     for problem in SITE.diagnostics.take():
         log.warning(str(problem))
+
+
+def on_startup(command, dirty):
+    RUN["command"] = command
 
 
 def on_config(config):
@@ -138,6 +143,9 @@ def on_env(env, config, files):
     # Material renders the whole navigation on every page; render each item once per (item, base
     # folder) where its HTML cannot differ (refsite/navcache.py).
     NavCache().install(env)
+    # What is left to write needs only the export texts; outside `mkdocs serve` (which reuses the
+    # parsed bibliography for the next rebuild) the parsed entries are let go now.
+    SITE.seal(release=RUN["command"] != "serve")
     _flush_problems()
     return env
 
@@ -177,7 +185,7 @@ def on_post_page(output, page, config):
     if head:
         output = output.replace("</head>", head + "\n</head>", 1)
     if src == SITE.bibliography_src and SITE.has_deferred():
-        output = SITE.expand_deferred(output)   # last: the page is copied once at its full size
+        SITE.defer_page(page.file.abs_dest_path, output)   # written whole in on_post_build
     return output
 
 
@@ -197,14 +205,17 @@ def _write_page_exports(config, base, data):
             handle.write(text)
 
 
+@event_priority(50)   # before the search plugin builds its index: what is written here is let go first
 def on_post_build(config):
+    SITE.write_deferred()
     # The site-wide export files are registered (empty) in on_files so that links to them validate;
     # their text is made and written here, so it is not held in memory while the pages are built.
-    for src, content in SITE.export_contents().items():
+    for src, pieces in SITE.export_pieces().items():
         path = os.path.join(config.site_dir, *src.split("/"))
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(content)
+            handle.writelines(pieces)
+    SITE.release_exports()
     _flush_problems()
 
 

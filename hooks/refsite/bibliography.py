@@ -263,6 +263,10 @@ class BibliographyCache:
             stats.append((path, st.st_mtime_ns, st.st_size))
         return (tuple(patterns), base_dir, tuple(stats), tuple(unmatched))
 
+    def clear(self) -> None:
+        self._signature = None
+        self._value = None
+
     def load(self, patterns, base_dir: str) -> tuple[Bibliography, bool]:
         """Return (bibliography, reused)."""
         signature = self._signature_of(patterns, base_dir)

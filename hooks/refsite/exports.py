@@ -713,7 +713,11 @@ def _bibtex_entry(key, entry) -> str:
 
 def bibtex_file(entries: Mapping) -> str:
     """All entries, in the order given, separated by blank lines."""
-    return "\n".join(bibtex_entry(k, e) for k, e in _items(entries))
+    return bibtex_join(bibtex_entry(k, e) for k, e in _items(entries))
+
+
+def bibtex_join(entry_texts: Iterable[str]) -> str:
+    return "\n".join(entry_texts)
 
 
 def _items(entries) -> Iterable:
@@ -796,14 +800,31 @@ def _csl_item_text(key, entry, entries) -> str:
     return text
 
 
-def csl_json(entries: Mapping) -> str:
-    """A JSON array of CSL items in the order given (UTF-8 text, 2-space indent): the same text as
-    ``json.dumps(items, ensure_ascii=False, indent=2)``, put together from per-entry texts."""
-    items = [_csl_item_text(k, e, entries) for k, e in _items(entries)]
+def csl_item_text(key, entry, entries: Mapping | None = None) -> str:
+    """One item as ``csl_join`` takes it."""
+    return _csl_item_text(key, entry, entries)
+
+
+def csl_join(item_texts: Iterable[str]) -> str:
+    """The CSL-JSON array of items made by ``csl_item_text``."""
+    items = list(item_texts)
     if not items:
         return "[]"
     # "</" never appears raw, so the text can also be inlined in a <script> element
     return ("[\n" + ",\n".join(items) + "\n]").replace("</", "<\\/")
+
+
+def csl_json(entries: Mapping) -> str:
+    """A JSON array of CSL items in the order given (UTF-8 text, 2-space indent): the same text as
+    ``json.dumps(items, ensure_ascii=False, indent=2)``, put together from per-entry texts."""
+    return csl_join(_csl_item_text(k, e, entries) for k, e in _items(entries))
+
+
+def clear_caches() -> None:
+    """Forget the per-entry records and texts (they hold the entries): when a build is done with them."""
+    _NORM_CACHE.clear()
+    _BIBTEX_CACHE.clear()
+    _CSL_TEXT_CACHE.clear()
 
 
 # --------------------------------------------------------------------------------------------------
@@ -870,7 +891,11 @@ def ris_record(key, entry, entries: Mapping | None = None) -> str:
 
 
 def ris_file(entries: Mapping) -> str:
-    return "".join(ris_record(k, e, entries) for k, e in _items(entries))
+    return ris_join(ris_record(k, e, entries) for k, e in _items(entries))
+
+
+def ris_join(records: Iterable[str]) -> str:
+    return "".join(records)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import os
 import posixpath
 import re
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import xml.etree.ElementTree as etree
@@ -50,6 +51,10 @@ def _latex_text(value: str) -> str:
 _BIB_CACHE = BibliographyCache()
 _DEFER_RE = re.compile("\x02refsite:[0-9]+:[0-9a-f]+\x03")
 _FORMATTERS: dict = {}
+# The MkDocs command of this process ("build", "serve", or None when a build is run from Python).
+# Kept here, not in the hook module: `mkdocs serve` re-imports the hook file for every rebuild but
+# sends on_startup only once.
+RUN = {"command": None}
 
 
 class Site:
@@ -65,6 +70,7 @@ class Site:
         self.extension = RefsiteExtension(self)
         self.config_path = "mkdocs.yml"
         self._deferred: dict[str, str] = {}
+        self._deferred_pages: list[tuple[str, str]] = []
         self._defer_nonce = secrets.token_hex(6)
 
     # -- configuration --------------------------------------------------------------------------
@@ -215,6 +221,7 @@ class Site:
         """After all pages are rendered: fix the cited set, year suffixes and page order.
         Then ``final_content`` gives each page's content, one page at a time."""
         self._deferred = {}
+        self._deferred_pages = []
         self._defer_nonce = secrets.token_hex(6)
         shown = self.shown_keys()
         self._resolve = self.formatter.resolver(set(shown) | self.registry.cited_keys())
@@ -316,7 +323,8 @@ class Site:
 
     # Material's search parses every page's HTML in on_page_context, and the bibliography's tools and
     # backlinks (most of its bytes) are excluded from search anyway: they stand in as short markers
-    # until the page is written (``expand_deferred`` in on_post_page). The written page is the same.
+    # while the page is indexed and rendered, and go back in when the file is written at the end of
+    # the build (``write_deferred``), piece by piece: the page is never held whole in memory.
     def _defer(self, html: str) -> str:
         marker = f"\x02refsite:{len(self._deferred)}:{self._defer_nonce}\x03"   # Latin-1: see _latin1
         self._deferred[marker] = _latin1(html)
@@ -325,12 +333,23 @@ class Site:
     def has_deferred(self) -> bool:
         return bool(self._deferred)
 
-    def expand_deferred(self, html: str) -> str:
-        """Put the deferred blocks back (each marker once) and forget them."""
+    def defer_page(self, path: str, html: str) -> None:
+        """``html`` is the page as it will be written to ``path`` (by ``write_deferred``)."""
+        self._deferred_pages.append((path, html))
+
+    def write_deferred(self) -> None:
+        """Write the held pages with their blocks put back; written as MkDocs writes a page."""
         deferred, self._deferred = self._deferred, {}
-        if not deferred:
-            return html
-        return _DEFER_RE.sub(lambda m: deferred.pop(m.group(0), m.group(0)), html)
+        held, self._deferred_pages = self._deferred_pages, []
+        for path, html in held:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "wb") as handle:
+                last = 0
+                for m in _DEFER_RE.finditer(html):
+                    handle.write(html[last:m.start()].encode("utf-8", "xmlcharrefreplace"))
+                    handle.write(deferred.get(m.group(0), m.group(0)).encode("utf-8", "xmlcharrefreplace"))
+                    last = m.end()
+                handle.write(html[last:].encode("utf-8", "xmlcharrefreplace"))
 
     def _fill_term(self, info: PageInfo, page_order) -> str:
         slug = info.meta.get("refsite_term")
@@ -352,23 +371,70 @@ class Site:
                                     pages.appears_html([tuple(r) for r in rows.values()]), 1)
 
     # -- exports and metadata -------------------------------------------------------------------
-    def export_contents(self) -> dict[str, str]:
+    def seal(self, release: bool) -> None:
+        """After ``on_env``: the export text of every shown work (BibTeX, RIS, CSL-JSON), in the
+        style's order; that is all the rest of the build needs from the bibliography. With
+        ``release`` (a one-off build, not ``mkdocs serve``, which reuses them) the parsed entries,
+        the formatter and the exporters' caches are let go: the largest pages are written after this,
+        and a 4,000-entry bibliography holds ~20 MB."""
         shown = self._shown
-        entries = {k: self.bibliography.entries[k] for k in shown}
-        raw = {k: self.bibliography.raw.get(k, self.bibliography.entries[k]) for k in shown}
+        bib = self.bibliography
+        entries = {k: bib.entries[k] for k in shown}
+        self._texts = {k: (exports.bibtex_entry(k, bib.raw.get(k, entries[k])),
+                           exports.ris_record(k, entries[k], entries),
+                           exports.csl_item_text(k, entries[k], entries)) for k in shown}
+        self._rank = {k: i for i, k in enumerate(shown)}     # shown is in the style's order
+        if release:
+            # Backlinks and term occurrences are in the pages now; per-page exports need the keys only.
+            self.registry.citations.clear()
+            self.registry.terms.clear()
+            self._term_pages = None
+            self._by_src = {}
+            self.bibliography = Bibliography(files=bib.files, locations=bib.locations)
+            self._formatter = None
+            self._resolve = None
+            _FORMATTERS.clear()
+            self._bib_cache.clear()
+            exports.clear_caches()
+
+    def export_pieces(self) -> dict[str, Iterator[str]]:
+        """Site-wide export files (src -> text in pieces): the same text as exports.bibtex_file,
+        ris_file and csl_json of the shown works, never held whole."""
+        texts = self._texts
+        shown = self._shown
         srcs = self.export_srcs()
-        return {srcs["BibTeX"]: exports.bibtex_file(raw),
-                srcs["RIS"]: exports.ris_file(entries),
-                srcs["CSL-JSON"]: exports.csl_json(entries)}
+
+        def bibtex():
+            for i, key in enumerate(shown):
+                yield ("\n" if i else "") + texts[key][0]
+
+        def ris():
+            for key in shown:
+                yield texts[key][1]
+
+        def csl():
+            if not shown:
+                yield "[]"
+                return
+            yield "[\n"
+            for i, key in enumerate(shown):
+                # the whole file is escaped ("</" -> "<\\/"); an item boundary cannot split "</"
+                yield (",\n" if i else "") + texts[key][2].replace("</", "<\\/")
+            yield "\n]"
+
+        return {srcs["BibTeX"]: bibtex(), srcs["RIS"]: ris(), srcs["CSL-JSON"]: csl()}
+
+    def release_exports(self) -> None:
+        self._texts = {}
+        self._rank = {}
 
     def page_exports(self, src: str) -> dict[str, str] | None:
-        keys = [k for k in self.registry.page_keys.get(src, []) if k in self.bibliography.entries]
+        rank = self._rank
+        keys = sorted({k for k in self.registry.page_keys.get(src, []) if k in rank}, key=rank.__getitem__)
         if not keys:
             return None
-        keys = self.formatter.sort_keys(keys)
-        entries = {k: self.bibliography.entries[k] for k in keys}
-        raw = {k: self.bibliography.raw.get(k, entries[k]) for k in keys}
-        return {".bib": exports.bibtex_file(raw), ".json": exports.csl_json(entries)}
+        texts = [self._texts[k] for k in keys]
+        return {".bib": exports.bibtex_join(t[0] for t in texts), ".json": exports.csl_join(t[2] for t in texts)}
 
     def page_meta(self, info_title: str, url: str, meta: dict) -> dict:
         site = self.site_meta
