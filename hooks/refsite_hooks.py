@@ -199,10 +199,9 @@ def _page_export_base(page):
 
 def _write_page_exports(config, base, data):
     for ext, text in data.items():
-        path = os.path.join(config.site_dir, *(base + ext).split("/"))
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        path = os.path.join(config.site_dir, *(base + ext).split("/"))   # at the site root
+        with open(path, "wb") as handle:
+            handle.write(text.encode("utf-8"))
 
 
 @event_priority(50)   # before the search plugin builds its index: what is written here is let go first

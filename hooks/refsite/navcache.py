@@ -10,9 +10,10 @@ The HTML of one item (and everything under it) depends on the page only through
   does: from the page's directory parts. For a page whose directory holds no navigation URL, every
   link is ``../`` + the link from the parent directory, so pages that share a parent directory share
   the HTML (all term pages, all pages of one section);
-* for a nested item, whether its parent is active (``navigation.sections`` under tabs).
+* for a nested item, whether its parent is active (``navigation.sections`` under tabs): only the
+  children of an active parent are cached (those of an inactive one are inside its cached HTML).
 
-So the cache key is (item path, level, parent active, base), with base the page's parent directory
+So the cache key is (item path, level, base), with base the page's parent directory
 when none of the item's URLs lies under the page's own directory, else the directory itself. On the
 active path the item is rendered afresh and its inactive children come from the cache, so a page in a
 25-page section renders its own entry and its table of contents, not its 24 siblings again. The output
@@ -46,22 +47,23 @@ def _parts(url: str) -> tuple[str, ...]:
 class NavCache:
     def __init__(self):
         self._cache: dict = {}
-        self._keys: dict[tuple, tuple] = {}
-        self._subtrees: dict[int, tuple[frozenset, list]] = {}
+        self._parts: dict[str, tuple[str, ...]] = {}
+        self._subtrees: dict[int, tuple[frozenset, set]] = {}
         self.hits = 0
         self.misses = 0
 
-    def _subtree(self, item) -> tuple[frozenset, list]:
-        """(source files, URL parts) of the item and everything under it."""
+    def _subtree(self, item) -> tuple[frozenset, set]:
+        """(source files, every leading run of URL parts) of the item and everything under it."""
         found = self._subtrees.get(id(item))
         if found is None:
-            files, urls = set(), []
+            files, urls = set(), set()
             stack = [item]
             while stack:
                 node = stack.pop()
                 url = getattr(node, "url", None)
                 if isinstance(url, str) and "://" not in url and not url.startswith(("/", "#")):
-                    urls.append(tuple(part for part in url.split("/") if part and part != "."))
+                    parts = tuple(part for part in url.split("/") if part and part != ".")
+                    urls.update(parts[:n] for n in range(1, len(parts) + 1))
                 file = getattr(node, "file", None)
                 if file is not None:
                     files.add(getattr(file, "src_uri", None))
@@ -87,25 +89,26 @@ class NavCache:
 
     def base_key(self, item, url: str) -> tuple:
         """Where the item's relative links are computed from, for a page at ``url``."""
-        key = self._keys.get((id(item), url))
-        if key is None:
-            parts = _parts(url)
-            size = len(parts)
-            if parts and not any(other[:size] == parts for other in self._subtree(item)[1]):
-                key = ("up",) + parts[:-1]
-            else:
-                key = ("at",) + parts
-            self._keys[(id(item), url)] = key
-        return key
+        parts = self._parts.get(url)
+        if parts is None:
+            parts = self._parts[url] = _parts(url)
+        if parts and parts not in self._subtree(item)[1]:   # no URL of the item under the folder
+            return ("up",) + parts[:-1]
+        return ("at",) + parts
 
     def render_item(self, render, nav_item, path, level, parent, page):
-        """``render(nav_item, path, level[, parent])`` (Material's macro), from the cache if it can."""
+        """``render(nav_item, path, level[, parent])`` (Material's macro), from the cache if it can.
+
+        Only items whose parent is active (or top-level items) are kept: the children of an inactive
+        item are rendered once, inside its own cached HTML, and never asked for again."""
         args = (nav_item, path, level) if parent is None else (nav_item, path, level, parent)
         url = getattr(page, "url", None)
         if (not isinstance(url, str) or getattr(nav_item, "active", True)
+                or (parent is not None and not getattr(parent, "active", False))
+                or getattr(nav_item, "pages", None)       # Material checks `page in nav_item.pages`
                 or getattr(getattr(page, "file", None), "src_uri", None) in self._subtree(nav_item)[0]):
             return render(*args)
-        key = (path, level, bool(getattr(parent, "active", False)), self.base_key(nav_item, url))
+        key = (path, level, self.base_key(nav_item, url))
         html = self._cache.get(key)
         if html is None:
             self.misses += 1

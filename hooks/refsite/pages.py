@@ -127,11 +127,13 @@ def entry_html(*, key: str, anchor: str, label: str, reference: str, incomplete:
     return "".join(parts)
 
 
-def author_index_html(works_by_author: dict[str, list[tuple[str, str]]]) -> str:
-    """A–Z list: author display name -> [(href, label)]."""
+def author_index_html(works_by_author: dict[str, list[tuple[str, str]]], defer=None) -> str:
+    """A–Z list: author display name -> [(href, label)]. ``defer``: as for ``entry_html``."""
     letters: dict[str, list[str]] = defaultdict(list)
     for name in sorted(works_by_author, key=lambda n: (unicodedata.normalize("NFKD", n).casefold(), n)):
         letters[first_letter(name)].append(name)
+    # Index pages are for browsing: search finds the works themselves (each entry is a section), so
+    # the indexes stay out of the search index (they would only repeat every name and year).
     out = ['<nav class="refsite-letters" aria-label="Authors by letter">']
     out.append(" ".join(f'<a href="#authors-{escape(_slug_letter(l))}">{escape(l)}</a>' for l in letters))
     out.append("</nav>")
@@ -142,22 +144,23 @@ def author_index_html(works_by_author: dict[str, list[tuple[str, str]]]) -> str:
             works = ", ".join(f'<a href="{escape(h)}">{escape(l)}</a>' for h, l in works_by_author[name])
             out.append(f"<li><span class=\"refsite-index__name\">{escape(name)}</span>: {works}</li>")
         out.append("</ul>")
-    return "\n".join(out)
+    return ('<div class="refsite-author-index" data-search-exclude>'
+            + (defer or (lambda html: html))("\n".join(out)) + "</div>")
 
 
 def _slug_letter(letter: str) -> str:
     return "0-9" if letter == "0–9" else ("other" if letter == "#" else quote(letter.lower()))
 
 
-def year_index_html(works_by_year: dict[str, list[tuple[str, str]]]) -> str:
+def year_index_html(works_by_year: dict[str, list[tuple[str, str]]], defer=None) -> str:
     def order(y):
         return (0, -int(y)) if y.isdigit() else (1, y)
-    out = ['<dl class="refsite-years">']
+    out = []
     for year in sorted(works_by_year, key=order):
         works = ", ".join(f'<a href="{escape(h)}">{escape(l)}</a>' for h, l in works_by_year[year])
         out.append(f"<dt>{escape(year)}</dt><dd>{works}</dd>")
-    out.append("</dl>")
-    return "\n".join(out)
+    return ('<dl class="refsite-years" data-search-exclude>'
+            + (defer or (lambda html: html))("\n".join(out)) + "</dl>")
 
 
 def year_chart_svg(counts: dict[str, int]) -> str:
@@ -265,4 +268,4 @@ def appears_html(rows: list[tuple[str, str, int]]) -> str:
     items = "".join(f'<li><a href="{escape(h)}">{escape(w)}</a>'
                     + (f' <span class="refsite-appears__count">({n}×)</span>' if n > 1 else "") + "</li>"
                     for h, w, n in rows)
-    return f'<ul class="refsite-appears">{items}</ul>'
+    return f'<ul class="refsite-appears" data-search-exclude>{items}</ul>'

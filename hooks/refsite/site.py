@@ -315,8 +315,8 @@ class Site:
         content = _latin1(info.content)
         # The entries (most of the page) go in last, so the page is copied once at its full size.
         for name, value in (("summary", summary), ("glance", glance or "<p>No works cited yet.</p>"),
-                            ("authors", pages.author_index_html(by_author)),
-                            ("years", pages.year_index_html(by_year)),
+                            ("authors", pages.author_index_html(by_author, defer=self._defer)),
+                            ("years", pages.year_index_html(by_year, defer=self._defer)),
                             ("entries", "\n".join(html_parts) or "<p>No works cited yet.</p>")):
             content = content.replace(pages.PLACEHOLDER.format(name), _latin1(value), 1)
         return content
