@@ -202,7 +202,8 @@ def test_examples_stay_fast(site):
 _ANY_TEXT = st.one_of(
     st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60),
     st.lists(st.sampled_from(["a", "É", "{", "}", " ", "  ", "\n", "\t", "\r", "-", "~", "'", "`",
-                              "\\'e", "$x$", "%", "!", "?", "<", ">", "\xa0"]), max_size=12).map("".join))
+                              "\\'e", "$x$", "%", "!", "?", "<", ">", "\xa0", ",", ".", ";", "^", "_", "&", "#",
+                              "\""]), max_size=12).map("".join))
 
 
 @settings(max_examples=500, deadline=None)

@@ -239,7 +239,7 @@ class Site:
             content = self._fill_term(info, self._page_order)
         if "\ue000" in content:
             content = self._resolve(content)
-        return content
+        return _compact(content)
 
     def resolve(self, text: str) -> str:
         """Resolve style tokens in HTML text (after ``finalize``)."""
@@ -464,6 +464,17 @@ class Site:
             f'<p><button type="button" class="md-button refsite-copy" data-copy="{escape(text)}">Copy citation</button> '
             f'<button type="button" class="md-button refsite-copy" data-copy="{escape(bibtex)}">Copy BibTeX</button></p>'
             "</details>")
+
+
+def _compact(html: str) -> str:
+    """A page MkDocs keeps in memory until the build ends: where it has only a few characters beyond
+    Latin-1 (typographic quotes and dashes in English text), those become character references and
+    the page takes one byte per character instead of two (PEP 393). Pages with more (e.g. Chinese
+    text: the references would make the page over 5 % longer) stay as they are."""
+    if html.isascii():
+        return html
+    encoded = html.encode("latin-1", "xmlcharrefreplace")
+    return encoded.decode("latin-1") if len(encoded) <= len(html) * 1.05 else html
 
 
 def _latin1(html: str) -> str:
