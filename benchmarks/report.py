@@ -200,9 +200,14 @@ def render(info: dict) -> str:
                         f"{100 * prof['ours_share']:.1f} % (with pybtex/latexcodec {100 * prof['ours_plus_pybtex_share']:.1f} %)"))
     out.append(mark(lin is not None and lin <= 4.6, f"large ≤ 4.6× medium: {_s(lin, '×')}"
                     + (f" (CPU time {_s(lin_cpu, '×')})" if lin is not None else "")))
-    out.append(mark(diff is not None and diff <= 1.0, f"serve rebuild ≤ plain + 1 s: (a) − (c) = {_s(diff, ' s')}"
-                    + (f" ((a) − (b) = {sa['rebuild_median'] - sb['rebuild_median']:+.2f} s)"
-                       if sb and "rebuild_median" in sb and sa and "rebuild_median" in sa else "")))
+    # "The plain rebuild" read both ways: plain Material rebuilding the same pages (b), and plain
+    # Material rebuilding only the authored pages (c), i.e. the site without refsite's pages.
+    diff_b = (sa["rebuild_median"] - sb["rebuild_median"]
+              if sb and "rebuild_median" in sb and sa and "rebuild_median" in sa else None)
+    out.append(mark(diff_b is not None and diff_b <= 1.0,
+                    f"serve rebuild ≤ plain + 1 s, plain = (b) the same pages: (a) − (b) = {_s(diff_b, ' s')}"))
+    out.append(mark(diff is not None and diff <= 1.0,
+                    f"serve rebuild ≤ plain + 1 s, plain = (c) the authored pages only: (a) − (c) = {_s(diff, ' s')}"))
     out.append("")
     return "\n".join(out)
 
