@@ -72,6 +72,8 @@ class Site:
         self._deferred: dict[str, str] = {}
         self._deferred_pages: list[tuple[str, str]] = []
         self._defer_nonce = secrets.token_hex(6)
+        self._texts: dict[str, tuple[str, str, str]] = {}    # key -> (BibTeX, RIS, CSL-JSON item)
+        self._rank: dict[str, int] = {}
 
     # -- configuration --------------------------------------------------------------------------
     @staticmethod
