@@ -34,3 +34,21 @@ def test_build_and_serve_modes_write_the_same_site(tmp_path, monkeypatch):
     assert b"@book{lee2018" in first["bibliography.bib"]
     assert first["bibliography.json"].startswith(b"[\n  {")
     assert b"TY  - " in first["bibliography.ris"]
+
+
+def test_pages_with_few_wide_characters_are_kept_in_latin1():
+    """English pages keep their few typographic characters as references (one byte per character in
+    memory); pages where references would make the page much longer (Chinese text) are left alone."""
+    import html
+
+    from refsite.site import _compact
+
+    assert _compact("<p>plain ASCII</p>") == "<p>plain ASCII</p>"
+    english = ('<p>An <a href="../x/">ordinary</a> page of English prose – with accented words such as '
+               'café and naïve, which Latin-1 holds, and long sentences between the marks, as summaries '
+               'and their reference lists have, <em class="x">with markup</em> around them.</p>\n') * 20
+    compact = _compact(english)
+    assert max(map(ord, compact)) <= 0xFF and "&#8211;" in compact and "é" in compact
+    assert html.unescape(compact) == english
+    chinese = "<p>" + "数据本地化与算法治理。" * 20 + "</p>"
+    assert _compact(chinese) is chinese
