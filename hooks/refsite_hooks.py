@@ -180,6 +180,7 @@ def on_post_page(output, page, config):
             alternates.append(("application/x-bibtex", name + ".bib", "Works cited on this page (BibTeX)"))
             alternates.append(("application/vnd.citationstyles.csl+json", name + ".json",
                                "Works cited on this page (CSL-JSON)"))
+    output = SITE.fill_reference_list(src, output)
     meta = _meta(page, config) if not SITE.is_generated(src) else None
     head = SITE.head_html(meta or {}, alternates)
     if head:

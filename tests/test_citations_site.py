@@ -326,6 +326,23 @@ def test_page_reference_list_is_exactly_the_works_cited_there(scenario, url, sou
     assert all("refsite-citebox" in el.get("class", []) for el in siblings[1:])
 
 
+def test_reference_list_is_on_the_page_but_not_in_the_search_index(scenario):
+    """The list is written into the page after Material's search has indexed it (the works are
+    searchable on the bibliography page): the page shows every entry, the index has none."""
+    site = scenario("citations_reflists")
+    article = site.article("first/")
+    container = article.select_one("div.refsite-references")
+    assert container.has_attr("data-search-exclude")
+    entries = container.select("div.refsite-ref")
+    assert entries and all(e.select_one(".refsite-ref__text").get_text(strip=True) for e in entries)
+    assert all(e.select_one("a.refsite-ref__go")["href"].startswith("../bibliography/#") for e in entries)
+    docs = json.loads((site.site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+    section = next(d for d in docs if d["location"] == "first/#references")
+    assert section["text"] == ""
+    title_text = norm(entries[0].select_one(".refsite-ref__text").get_text())
+    assert any(title_text[:40] in d["text"] for d in docs if d["location"].startswith("bibliography/"))
+
+
 def test_pages_without_citations_have_no_reference_list(scenario):
     site = scenario("citations_reflists")
     home = site.article("")

@@ -142,11 +142,17 @@ class _PageTreeprocessor(Treeprocessor):
 
 
 class _ReferencesAppender(_PageTreeprocessor):
-    """Appends the page's "References" section (runs before toc, so it gets an id and a TOC entry)."""
+    """Appends the page's "References" section (runs before toc, so it gets an id and a TOC entry).
+
+    The heading goes in the tree; the list itself is an empty ``div.refsite-references`` that the
+    site fills when the page is written (``Site.reference_list_html``): the works are searchable on
+    the bibliography page, and a page's list is kept out of Material's search parsing and out of the
+    page HTML MkDocs holds for the whole build."""
 
     def run(self, root):
         ext = self.ext
         keys = [k for k in ext.page_keys if k in ext.site.bibliography.entries]
+        ext.site.reference_keys[ext.page.src] = keys
         if not keys:
             return None
         heading = etree.SubElement(root, "h2")
@@ -154,19 +160,7 @@ class _ReferencesAppender(_PageTreeprocessor):
         heading.set("class", "refsite-references-title")
         container = etree.SubElement(root, "div")
         container.set("class", "refsite-references")
-        for key, html in ext.site.formatter.reference_list(keys):
-            item = etree.SubElement(container, "div")
-            item.set("class", "csl-entry refsite-ref")
-            item.set("data-key", key)
-            body = etree.SubElement(item, "span")
-            body.set("class", "refsite-ref__text")
-            body.text = self.md.htmlStash.store(html)
-            ext.site.decorate_reference(item, key)
-            link = etree.SubElement(item, "a")
-            link.set("class", "refsite-ref__go")
-            link.set("href", ext.page.href(ext.site.bibliography_src, fragment_for(key)))
-            link.set("aria-label", "This work in the bibliography")
-            link.text = AtomicString("↗")
+        container.set("data-search-exclude", "")
         return None
 
 

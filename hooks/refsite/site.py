@@ -49,6 +49,7 @@ def _latex_text(value: str) -> str:
 # MkDocs re-executes the hook module at every `mkdocs serve` rebuild, but this package stays imported:
 # caches live here so that an unchanged bibliography is neither re-parsed nor re-formatted.
 _BIB_CACHE = BibliographyCache()
+REFERENCES_SLOT = '<div class="refsite-references" data-search-exclude=""></div>'   # as mdext leaves it
 _DEFER_RE = re.compile("\x02refsite:[0-9]+:[0-9a-f]+\x03")
 _FORMATTERS: dict = {}
 # The MkDocs command of this process ("build", "serve", or None when a build is run from Python).
@@ -74,6 +75,8 @@ class Site:
         self._defer_nonce = secrets.token_hex(6)
         self._texts: dict[str, tuple[str, str, str]] = {}    # key -> (BibTeX, RIS, CSL-JSON item)
         self._rank: dict[str, int] = {}
+        self.reference_keys: dict[str, list[str]] = {}       # page -> keys of its reference list
+        self._page_lists: dict[str, str] = {}                 # page -> its list's HTML, until written
 
     # -- configuration --------------------------------------------------------------------------
     @staticmethod
@@ -89,6 +92,8 @@ class Site:
         self.site_meta = site
         self.diagnostics = Diagnostics()
         self.registry = Registry()
+        self.reference_keys = {}
+        self._page_lists = {}
         self.extension = RefsiteExtension(self)
         self.bibliography, reused = self._bib_cache.load(settings.bibliography, config_dir)
         for problem in self.bibliography.problems:
@@ -198,13 +203,6 @@ class Site:
             on_occurrence=ext.on_term_occurrence,
         )
 
-    def decorate_reference(self, item, key) -> None:
-        if self.is_incomplete(key):
-            item.set("class", item.get("class", "") + " refsite-ref--incomplete")
-            badge = etree.SubElement(item, "span")
-            badge.set("class", "refsite-incomplete__badge")
-            badge.text = "incomplete reference"
-
     def is_incomplete(self, key) -> bool:
         entry = self.bibliography.raw.get(key) or self.bibliography.entries.get(key)
         if entry is None:
@@ -241,7 +239,35 @@ class Site:
             content = self._fill_term(info, self._page_order)
         if "\ue000" in content:
             content = self._resolve(content)
+        keys = self.reference_keys.get(info.src)
+        if keys:
+            self._page_lists[info.src] = _compact(self._reference_list_html(info, keys))
         return _compact(content)
+
+    def _reference_list_html(self, info: PageInfo, keys: list[str]) -> str:
+        bib = self._by_src.get(self.bibliography_src)
+        bib_url = bib.url if bib is not None else self.bibliography_src
+        parts = []
+        for key, html in self.formatter.reference_list(keys):
+            incomplete = self.is_incomplete(key)
+            href = self._href(info, bib_url, fragment_for(key))
+            parts.append(f'<div class="csl-entry refsite-ref{" refsite-ref--incomplete" if incomplete else ""}" '
+                         f'data-key="{escape(key)}"><span class="refsite-ref__text">{html}</span>'
+                         + ('<span class="refsite-incomplete__badge">incomplete reference</span>' if incomplete else "")
+                         + f'<a aria-label="This work in the bibliography" class="refsite-ref__go" '
+                         f'href="{escape(href)}">\u2197</a></div>')
+        text = "".join(parts)
+        return self._resolve(text) if "\ue000" in text else text
+
+    def fill_reference_list(self, src: str, html: str) -> str:
+        """The written page with its reference list in the slot the Markdown left for it."""
+        items = self._page_lists.pop(src, None)
+        if not items:
+            return html
+        before, slot, after = html.rpartition(REFERENCES_SLOT)
+        if not slot:
+            return html
+        return before + REFERENCES_SLOT[:-len("</div>")] + items + "</div>" + after
 
     def resolve(self, text: str) -> str:
         """Resolve style tokens in HTML text (after ``finalize``)."""
