@@ -93,7 +93,7 @@ def entry_html(*, key: str, anchor: str, label: str, reference: str, incomplete:
     """One bibliography entry. ``reference`` is trusted HTML from the formatter; all else is text.
 
     ``defer(html) -> str``, if given, receives the inner HTML of the two blocks that search skips
-    (tools, backlinks) and returns what stands in for it until the page is written."""
+    (COinS and tools, backlinks) and returns what stands in for it until the page is written."""
     defer = defer or (lambda html: html)
     parts = [f'<div class="refsite-entry" data-key="{escape(key)}">',
              f'<h3 class="refsite-entry__label" id="{escape(anchor)}">{escape(label)}</h3>',
@@ -102,8 +102,9 @@ def entry_html(*, key: str, anchor: str, label: str, reference: str, incomplete:
         parts.append('<p class="refsite-incomplete"><span class="refsite-incomplete__badge">'
                      'Incomplete reference</span> Only some details of this work could be '
                      'verified; the missing ones are left out rather than guessed.</p>')
-    parts.append(f'<span class="Z3988" title="{escape(coins)}"></span>')
+    # The COinS span (for Zotero) sits with the tools: metadata, not text, so search skips it too.
     parts.append('<div class="refsite-entry__tools" data-search-exclude>' + defer(
+                 f'<span class="Z3988" title="{escape(coins)}"></span>'
                  f'<button type="button" class="md-button refsite-copy" data-copy="{escape(bibtex)}">'
                  'Copy BibTeX</button>'
                  f'<button type="button" class="md-button refsite-copy" data-copy="{escape(plain)}">'
