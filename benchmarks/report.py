@@ -99,9 +99,17 @@ def render(info: dict) -> str:
         pages = " / ".join(str((x or {}).get("pages_out", "–")) for x in (a, b, c))
         out.append(f"| {p} | {_s(ab, '×')} | {_s(abc, '×')} | {_s(abr, '×')} | {_s(ac, '×')} | {_s(acc, '×')} "
                    f"| {_s(acr, '×')} | {pages} | {_s(pa, '×')} | {_s(pac, '×')} | {_s(pb, '×')} |")
+    peer_runs = sorted({len(v.get("runs", [])) for v in (info.get("peers") or {}).values()
+                        if isinstance(v, dict) and v.get("runs")})
+    if peer_runs == [1]:
+        timed = "timed once per point (`--peer-runs`)"
+    elif len(peer_runs) == 1:
+        timed = f"timed {peer_runs[0]} times per point (median shown; `--peer-runs`)"
+    else:
+        timed = "timed per point as `--peer-runs` says (median shown)"
     out += ["", "The peer row builds less than (a): no page per term, no backlinks, no exports, no hover cards, "
             "one footnote per citation; its bibliography page lists all entries (`\\full_bibliography`). It is "
-            "timed once per point (`--peer-runs`).", ""]
+            f"{timed}, after the alternating (a)/(b)/(c) runs.", ""]
 
     ip = info.get("inprocess", {})
     prof, pages, tug = ip.get("profile", {}), ip.get("pages", {}), ip.get("tugboat", {})

@@ -205,7 +205,7 @@ def main(argv=None) -> int:
     ap.add_argument("--large-runs", type=int, default=None, help="runs for the large point (default --runs)")
     ap.add_argument("--variants", default="a,b,c", help="subset of a,b,c")
     ap.add_argument("--no-peers", action="store_true", help="skip the mkdocs-bibtex + ezglossary row")
-    ap.add_argument("--peer-runs", type=int, default=1, help="timed peer runs per point")
+    ap.add_argument("--peer-runs", type=int, default=3, help="timed peer runs per point")
     ap.add_argument("--no-inprocess", action="store_true", help="skip profile / serve / tugboat measurements")
     ap.add_argument("--profile-point", default=None, help="point for the cProfile + per-page run "
                                                            "(default: largest requested)")

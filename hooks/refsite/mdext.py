@@ -264,9 +264,10 @@ class _ContextCollector(_PageTreeprocessor):
         for number, (elem, _keys) in enumerate(ext.citations, 1):
             elem.set("id", f"cite-{number}")
         page = ext.page.src
+        passages = {"__targets__": [id(elem) for elem, _ in ext.citations]}
         for elem, keys in ext.citations:
             hid, htext = heading_of.get(id(elem), ("", ""))
-            snippet = _snippet(block_of.get(id(elem)), elem, self.md)
+            snippet = _snippet(block_of.get(id(elem)), elem, self.md, passages=passages)
             ext.site.registry.add_citation(CitationRecord(
                 page, elem.get("id"), tuple(keys), hid, htext, snippet))
         for term, elem, linked in ext.term_hits:
@@ -288,9 +289,10 @@ def _unlink_nested(root) -> None:
     walk(root, False)
 
 
-def _gather(elem, skip, target=None) -> tuple[str, int | None]:
+def _gather(elem, skip, target=None, targets=None) -> tuple[str, int | None]:
     """Text of ``elem`` and its descendants (with tails), leaving out subtrees for which ``skip``
-    is true; also the offset at which ``target`` starts."""
+    is true; also the offset at which ``target`` starts. ``targets`` (a dict id -> None), if given,
+    gets the offset of each of its elements found (one walk for all citations of a paragraph)."""
     parts: list[str] = []
     offset = None
 
@@ -298,6 +300,8 @@ def _gather(elem, skip, target=None) -> tuple[str, int | None]:
         nonlocal offset
         if node is target:
             offset = sum(map(len, parts))
+        elif targets is not None and id(node) in targets:
+            targets[id(node)] = sum(map(len, parts))
         elif skip(node):
             return
         if node.text:
@@ -317,13 +321,26 @@ def _text(elem, md) -> str:
     return _SPACES.sub(" ", _PLACEHOLDER.sub("", text)).strip()
 
 
-def _snippet(block, target, md, before=110, after=70) -> str:
+def _passage_skip(node) -> bool:
+    # Footnote markers and footnote bodies are not part of the passage's text.
+    return node.get("class", "").startswith("footnote") or node.tag == "sup"
+
+
+def _snippet(block, target, md, before=110, after=70, passages=None) -> str:
+    """The text around ``target`` in ``block``. ``passages`` (dict) caches each block's text and
+    the offsets of all citations in it, so a paragraph is walked once, not once per citation."""
     if block is None:
         return ""
-    # Footnote markers and footnote bodies are not part of the passage's text.
-    text, offset = _gather(block, lambda node: node.get("class", "").startswith("footnote")
-                           or node.tag == "sup", target)
-    text = _PLACEHOLDER.sub("", text)
+    if passages is not None and target is not None:
+        found = passages.get(id(block))
+        if found is None:
+            offsets = dict.fromkeys(passages["__targets__"])
+            text, _ = _gather(block, _passage_skip, targets=offsets)
+            found = passages[id(block)] = (_PLACEHOLDER.sub("", text), offsets)
+        text, offset = found[0], found[1].get(id(target))
+    else:
+        text, offset = _gather(block, _passage_skip, target)
+        text = _PLACEHOLDER.sub("", text)
     start = offset or 0
     # Map the offset roughly after placeholder removal (placeholders are rare in text).
     start = min(start, len(text))
