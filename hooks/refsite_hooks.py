@@ -175,7 +175,8 @@ def on_post_page(output, page, config):
         data = SITE.page_exports(src)
         if data:
             base = _page_export_base(page)
-            _write_page_exports(config, base, data)   # written now, not held to the end of the build
+            for ext, text in data.items():            # written now, not held to the end of the build
+                _write(config, base + ext, (text,))
             name = posixpath.relpath(base, here.rstrip("/") or ".")
             alternates.append(("application/x-bibtex", name + ".bib", "Works cited on this page (BibTeX)"))
             alternates.append(("application/vnd.citationstyles.csl+json", name + ".json",
@@ -198,11 +199,12 @@ def _page_export_base(page):
     return "references-" + stem
 
 
-def _write_page_exports(config, base, data):
-    for ext, text in data.items():
-        path = os.path.join(config.site_dir, *(base + ext).split("/"))   # at the site root
-        with open(path, "wb") as handle:
-            handle.write(text.encode("utf-8"))
+def _write(config, dest_uri, pieces):
+    """Write a file of the site from text pieces (UTF-8, as written)."""
+    path = os.path.join(config.site_dir, *dest_uri.split("/"))
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8", newline="\n") as handle:
+        handle.writelines(pieces)
 
 
 @event_priority(50)   # before the search plugin builds its index: what is written here is let go first
@@ -211,10 +213,7 @@ def on_post_build(config):
     # The site-wide export files are registered (empty) in on_files so that links to them validate;
     # their text is made and written here, so it is not held in memory while the pages are built.
     for src, pieces in SITE.export_pieces().items():
-        path = os.path.join(config.site_dir, *src.split("/"))
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "w", encoding="utf-8", newline="\n") as handle:
-            handle.writelines(pieces)
+        _write(config, src, pieces)
     SITE.release_exports()
     _flush_problems()
 

@@ -20,7 +20,7 @@ import functools
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from urllib.parse import quote_plus, unquote, urlencode, urlsplit
 
 from pybtex.bibtex.utils import split_name_list
@@ -716,8 +716,14 @@ def bibtex_file(entries: Mapping) -> str:
     return bibtex_join(bibtex_entry(k, e) for k, e in _items(entries))
 
 
+def bibtex_pieces(entry_texts: Iterable[str]) -> Iterator[str]:
+    """The .bib file made of ``bibtex_entry`` texts, in pieces (to write it without joining it)."""
+    for i, text in enumerate(entry_texts):
+        yield ("\n" if i else "") + text
+
+
 def bibtex_join(entry_texts: Iterable[str]) -> str:
-    return "\n".join(entry_texts)
+    return "".join(bibtex_pieces(entry_texts))
 
 
 def _items(entries) -> Iterable:
@@ -781,7 +787,7 @@ def csl_json_item(key, entry, entries: Mapping | None = None) -> dict:
 _CSL_TEXT_CACHE: dict[tuple, tuple] = {}
 
 
-def _csl_item_text(key, entry, entries) -> str:
+def csl_item_text(key, entry, entries: Mapping | None = None) -> str:
     """One item as it reads inside the array (indented one level); computed once per entry object,
     since the site-wide file and every per-page file list the same items."""
     try:
@@ -800,24 +806,25 @@ def _csl_item_text(key, entry, entries) -> str:
     return text
 
 
-def csl_item_text(key, entry, entries: Mapping | None = None) -> str:
-    """One item as ``csl_join`` takes it."""
-    return _csl_item_text(key, entry, entries)
+def csl_pieces(item_texts: Iterable[str]) -> Iterator[str]:
+    """The CSL-JSON array of items made by ``csl_item_text``, in pieces."""
+    first = True
+    for text in item_texts:
+        # "</" never appears raw, so the text can also be inlined in a <script> element (an item
+        # starts with "  {" and ends with "}", so no "</" spans two pieces)
+        yield ("[\n" if first else ",\n") + text.replace("</", "<\\/")
+        first = False
+    yield "[]" if first else "\n]"
 
 
 def csl_join(item_texts: Iterable[str]) -> str:
-    """The CSL-JSON array of items made by ``csl_item_text``."""
-    items = list(item_texts)
-    if not items:
-        return "[]"
-    # "</" never appears raw, so the text can also be inlined in a <script> element
-    return ("[\n" + ",\n".join(items) + "\n]").replace("</", "<\\/")
+    return "".join(csl_pieces(item_texts))
 
 
 def csl_json(entries: Mapping) -> str:
     """A JSON array of CSL items in the order given (UTF-8 text, 2-space indent): the same text as
     ``json.dumps(items, ensure_ascii=False, indent=2)``, put together from per-entry texts."""
-    return csl_join(_csl_item_text(k, e, entries) for k, e in _items(entries))
+    return csl_join(csl_item_text(k, e, entries) for k, e in _items(entries))
 
 
 def clear_caches() -> None:
@@ -894,8 +901,13 @@ def ris_file(entries: Mapping) -> str:
     return ris_join(ris_record(k, e, entries) for k, e in _items(entries))
 
 
+def ris_pieces(records: Iterable[str]) -> Iterator[str]:
+    """The .ris file made of ``ris_record`` texts, in pieces."""
+    yield from records
+
+
 def ris_join(records: Iterable[str]) -> str:
-    return "".join(records)
+    return "".join(ris_pieces(records))
 
 
 # --------------------------------------------------------------------------------------------------

@@ -264,10 +264,11 @@ class _ContextCollector(_PageTreeprocessor):
         for number, (elem, _keys) in enumerate(ext.citations, 1):
             elem.set("id", f"cite-{number}")
         page = ext.page.src
-        passages = {"__targets__": [id(elem) for elem, _ in ext.citations]}
+        passages: dict = {}
+        target_ids = [id(elem) for elem, _ in ext.citations]
         for elem, keys in ext.citations:
             hid, htext = heading_of.get(id(elem), ("", ""))
-            snippet = _snippet(block_of.get(id(elem)), elem, self.md, passages=passages)
+            snippet = _snippet(block_of.get(id(elem)), elem, passages, target_ids)
             ext.site.registry.add_citation(CitationRecord(
                 page, elem.get("id"), tuple(keys), hid, htext, snippet))
         for term, elem, linked in ext.term_hits:
@@ -289,18 +290,14 @@ def _unlink_nested(root) -> None:
     walk(root, False)
 
 
-def _gather(elem, skip, target=None, targets=None) -> tuple[str, int | None]:
+def _gather(elem, skip, targets=None) -> str:
     """Text of ``elem`` and its descendants (with tails), leaving out subtrees for which ``skip``
-    is true; also the offset at which ``target`` starts. ``targets`` (a dict id -> None), if given,
-    gets the offset of each of its elements found (one walk for all citations of a paragraph)."""
+    is true. ``targets`` (a dict id -> None), if given, gets the offset at which each of its elements
+    starts (one walk for all citations of a paragraph)."""
     parts: list[str] = []
-    offset = None
 
     def walk(node):
-        nonlocal offset
-        if node is target:
-            offset = sum(map(len, parts))
-        elif targets is not None and id(node) in targets:
+        if targets is not None and id(node) in targets:
             targets[id(node)] = sum(map(len, parts))
         elif skip(node):
             return
@@ -312,12 +309,12 @@ def _gather(elem, skip, target=None, targets=None) -> tuple[str, int | None]:
                 parts.append(child.tail)
 
     walk(elem)
-    return "".join(parts), offset
+    return "".join(parts)
 
 
 def _text(elem, md) -> str:
     """Visible text of a heading, without its permalink."""
-    text, _ = _gather(elem, lambda node: "headerlink" in node.get("class", ""))
+    text = _gather(elem, lambda node: "headerlink" in node.get("class", ""))
     return _SPACES.sub(" ", _PLACEHOLDER.sub("", text)).strip()
 
 
@@ -326,21 +323,16 @@ def _passage_skip(node) -> bool:
     return node.get("class", "").startswith("footnote") or node.tag == "sup"
 
 
-def _snippet(block, target, md, before=110, after=70, passages=None) -> str:
-    """The text around ``target`` in ``block``. ``passages`` (dict) caches each block's text and
-    the offsets of all citations in it, so a paragraph is walked once, not once per citation."""
+def _snippet(block, target, passages: dict, target_ids, before=110, after=70) -> str:
+    """The text around ``target`` in ``block``. ``passages`` caches each block's text and the
+    offsets of all the page's citations (``target_ids``) in it, so a paragraph is walked once."""
     if block is None:
         return ""
-    if passages is not None and target is not None:
-        found = passages.get(id(block))
-        if found is None:
-            offsets = dict.fromkeys(passages["__targets__"])
-            text, _ = _gather(block, _passage_skip, targets=offsets)
-            found = passages[id(block)] = (_PLACEHOLDER.sub("", text), offsets)
-        text, offset = found[0], found[1].get(id(target))
-    else:
-        text, offset = _gather(block, _passage_skip, target)
-        text = _PLACEHOLDER.sub("", text)
+    found = passages.get(id(block))
+    if found is None:
+        offsets = dict.fromkeys(target_ids)
+        found = passages[id(block)] = (_PLACEHOLDER.sub("", _gather(block, _passage_skip, offsets)), offsets)
+    text, offset = found[0], found[1].get(id(target))
     start = offset or 0
     # Map the offset roughly after placeholder removal (placeholders are rare in text).
     start = min(start, len(text))

@@ -87,6 +87,10 @@ formatted reference, downloaded as RIS or CSL-JSON, and saved with Zotero's brow
 """
 
 
+def _as_is(html: str) -> str:
+    return html
+
+
 def entry_html(*, key: str, anchor: str, label: str, reference: str, incomplete: bool,
                coins: str, bibtex: str, plain: str, ris_href: str, csl_href: str, filename: str,
                backlinks: list[tuple[str, str, str]], defer=None) -> str:
@@ -94,7 +98,7 @@ def entry_html(*, key: str, anchor: str, label: str, reference: str, incomplete:
 
     ``defer(html) -> str``, if given, receives the inner HTML of the two blocks that search skips
     (COinS and tools, backlinks) and returns what stands in for it until the page is written."""
-    defer = defer or (lambda html: html)
+    defer = defer or _as_is
     parts = [f'<div class="refsite-entry" data-key="{escape(key)}">',
              f'<h3 class="refsite-entry__label" id="{escape(anchor)}">{escape(label)}</h3>',
              f'<p class="csl-entry">{Markup(reference)}</p>']
@@ -146,7 +150,7 @@ def author_index_html(works_by_author: dict[str, list[tuple[str, str]]], defer=N
             out.append(f"<li><span class=\"refsite-index__name\">{escape(name)}</span>: {works}</li>")
         out.append("</ul>")
     return ('<div class="refsite-author-index" data-search-exclude>'
-            + (defer or (lambda html: html))("\n".join(out)) + "</div>")
+            + (defer or _as_is)("\n".join(out)) + "</div>")
 
 
 def _slug_letter(letter: str) -> str:
@@ -161,7 +165,7 @@ def year_index_html(works_by_year: dict[str, list[tuple[str, str]]], defer=None)
         works = ", ".join(f'<a href="{escape(h)}">{escape(l)}</a>' for h, l in works_by_year[year])
         out.append(f"<dt>{escape(year)}</dt><dd>{works}</dd>")
     return ('<dl class="refsite-years" data-search-exclude>'
-            + (defer or (lambda html: html))("\n".join(out)) + "</dl>")
+            + (defer or _as_is)("\n".join(out)) + "</dl>")
 
 
 def year_chart_svg(counts: dict[str, int]) -> str:

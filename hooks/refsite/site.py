@@ -428,29 +428,11 @@ class Site:
     def export_pieces(self) -> dict[str, Iterator[str]]:
         """Site-wide export files (src -> text in pieces): the same text as exports.bibtex_file,
         ris_file and csl_json of the shown works, never held whole."""
-        texts = self._texts
-        shown = self._shown
+        texts = [self._texts[k] for k in self._shown]
         srcs = self.export_srcs()
-
-        def bibtex():
-            for i, key in enumerate(shown):
-                yield ("\n" if i else "") + texts[key][0]
-
-        def ris():
-            for key in shown:
-                yield texts[key][1]
-
-        def csl():
-            if not shown:
-                yield "[]"
-                return
-            yield "[\n"
-            for i, key in enumerate(shown):
-                # the whole file is escaped ("</" -> "<\\/"); an item boundary cannot split "</"
-                yield (",\n" if i else "") + texts[key][2].replace("</", "<\\/")
-            yield "\n]"
-
-        return {srcs["BibTeX"]: bibtex(), srcs["RIS"]: ris(), srcs["CSL-JSON"]: csl()}
+        return {srcs["BibTeX"]: exports.bibtex_pieces(t[0] for t in texts),
+                srcs["RIS"]: exports.ris_pieces(t[1] for t in texts),
+                srcs["CSL-JSON"]: exports.csl_pieces(t[2] for t in texts)}
 
     def release_exports(self) -> None:
         self._texts = {}
@@ -499,17 +481,19 @@ def _compact(html: str) -> str:
     Latin-1 (typographic quotes and dashes in English text), those become character references and
     the page takes one byte per character instead of two (PEP 393). Pages with more (e.g. Chinese
     text: the references would make the page over 5 % longer) stay as they are."""
+    return _latin1(html, max_growth=0.05)
+
+
+def _latin1(html: str, max_growth: float | None = None) -> str:
+    """``html`` with every character beyond Latin-1 as a character reference (&#8220;): the same page
+    for browsers and for search, and CPython then stores it at one byte per character instead of two
+    (PEP 393). With ``max_growth``, only if the page gets at most that much longer."""
     if html.isascii():
         return html
     encoded = html.encode("latin-1", "xmlcharrefreplace")
-    return encoded.decode("latin-1") if len(encoded) <= len(html) * 1.05 else html
-
-
-def _latin1(html: str) -> str:
-    """``html`` with every character beyond Latin-1 as a character reference (&#8220;): the same page
-    for browsers and for search, and CPython then stores it at one byte per character instead of two
-    (PEP 393), which halves what the largest page holds while it is filled, indexed and written."""
-    return html.encode("latin-1", "xmlcharrefreplace").decode("latin-1")
+    if max_growth is not None and len(encoded) > len(html) * (1 + max_growth):
+        return html
+    return encoded.decode("latin-1")
 
 
 def _safe_filename(key: str) -> str:
