@@ -1,0 +1,173 @@
+"""CSL-JSON input: normalise items, names (particles) and dates; record warnings, never raise."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+NAME_VARS = frozenset(
+    "author editor translator collection-editor composer container-author director "
+    "editorial-director interviewer illustrator original-author recipient reviewed-author "
+    "chair compiler contributor curator executive-producer guest host narrator organizer "
+    "performer producer script-writer series-creator editortranslator".split())
+DATE_VARS = frozenset("accessed available-date event-date issued original-date submitted".split())
+NUMBER_VARS = frozenset(
+    "chapter-number citation-number collection-number edition first-reference-note-number "
+    "issue locator number number-of-pages number-of-volumes page page-first part-number "
+    "printing-number section supplement-number volume citation-label".split())
+
+_ALIASES = {"shortTitle": "title-short", "journalAbbreviation": "container-title-short",
+            "container-title-short": "container-title-short"}
+
+
+@dataclass(frozen=True)
+class DateVal:
+    """A parsed date: one or two (year, month, day) tuples (0 = missing; month 13-16 seasons)."""
+    parts: tuple
+    season: str | int | None = None
+    circa: bool = False
+    literal: str | None = None
+
+    @property
+    def is_range(self) -> bool:
+        return len(self.parts) > 1 and self.parts[1] != self.parts[0] and self.parts[1][0] != 0 \
+            or (len(self.parts) > 1 and self.parts[1][0] == 0 and any(self.parts[1][1:]))
+
+
+def _int(v) -> int:
+    try:
+        return int(str(v).strip())
+    except (TypeError, ValueError):
+        return 0
+
+
+_RAW_RE = re.compile(r"^\s*(-?\d{1,4})(?:[-/.](\d{1,2}))?(?:[-/.](\d{1,2}))?\s*$")
+_MONTHS = {m: i + 1 for i, m in enumerate(
+    "jan feb mar apr may jun jul aug sep oct nov dec".split())}
+
+
+def _parse_raw_one(s: str):
+    m = _RAW_RE.match(s)
+    if m:
+        return (_int(m.group(1)), _int(m.group(2)), _int(m.group(3)))
+    toks = re.findall(r"[A-Za-z]+|\d+", s)
+    y = mo = d = 0
+    for t in toks:
+        if t.isdigit():
+            if len(t) >= 3 or (y == 0 and d != 0):
+                y = int(t)
+            elif d == 0 and int(t) <= 31:
+                d = int(t)
+            else:
+                y = int(t)
+        elif t[:3].lower() in _MONTHS:
+            mo = _MONTHS[t[:3].lower()]
+    if y == 0:
+        return None
+    return (y, mo, d)
+
+
+def parse_date(value, warnings: list | None = None, where: str = "") -> DateVal | None:
+    """Parse a CSL-JSON date (dict with date-parts/raw/literal, or a string)."""
+    if value is None or value == "" or value == {}:
+        return None
+    if isinstance(value, (str, int)):
+        value = {"raw": str(value)}
+    if not isinstance(value, dict):
+        _warn(warnings, f"{where}: invalid date {value!r}")
+        return None
+    season = value.get("season")
+    circa = bool(value.get("circa"))
+    if value.get("literal"):
+        return DateVal((), season, circa, str(value["literal"]))
+    dps = value.get("date-parts")
+    parts = []
+    if isinstance(dps, list):
+        for dp in dps[:2]:
+            if isinstance(dp, list) and dp:
+                t = tuple((_int(x) for x in (list(dp) + [0, 0])[:3]))
+                if t[0] != 0 or any(t[1:]):
+                    parts.append(t)
+    elif value.get("raw"):
+        raw = str(value["raw"])
+        for piece in re.split(r"\s*/\s*|\s+-\s+|(?<=\d)--?(?=\d{4})", raw)[:2]:
+            p = _parse_raw_one(piece)
+            if p:
+                parts.append(p)
+        if not parts:
+            return DateVal((), season, circa, raw)
+    if not parts:
+        if season:
+            return DateVal(((0, 0, 0),), season, circa)
+        _warn(warnings, f"{where}: invalid date {value!r}")
+        return None
+    return DateVal(tuple(parts), season, circa)
+
+
+def _warn(warnings, msg):
+    if warnings is not None:
+        warnings.append(msg)
+
+
+_NDP_RE = re.compile(r"^((?:(?:[a-z\u00e0-\u00ff][\w\u00e0-\u00ff]*[ \u00a0])|(?:[a-z]+['\u2019\-]))+)(.+)$")
+_DP_RE = re.compile(r"^(.+?)[ \u00a0]((?:[a-z\u00e0-\u00ff][\w\u00e0-\u00ff]*[ \u00a0]?)+)$")
+
+
+def normalize_name(n) -> dict:
+    if isinstance(n, str):
+        return {"literal": n}
+    if not isinstance(n, dict):
+        return {"literal": str(n)}
+    n = {k: v for k, v in n.items() if v not in (None, "")}
+    for k in ("family", "given", "literal", "suffix", "dropping-particle", "non-dropping-particle"):
+        if k in n and not isinstance(n[k], str):
+            n[k] = str(n[k])
+    if "literal" in n:
+        return n
+    fam = n.get("family", "")
+    if fam.startswith('"') and fam.endswith('"') and len(fam) > 1:
+        n["family"] = fam[1:-1]
+        return n
+    if n.get("parse-names") in (False, "false"):
+        return n
+    if fam and "non-dropping-particle" not in n:
+        m = _NDP_RE.match(fam)
+        if m and not m.group(2)[:1].islower():
+            n["non-dropping-particle"] = m.group(1).rstrip()
+            n["family"] = m.group(2)
+    given = n.get("given", "")
+    if given and "dropping-particle" not in n:
+        m = _DP_RE.match(given)
+        if m:
+            n["given"] = m.group(1)
+            n["dropping-particle"] = m.group(2).strip()
+    if given and "suffix" not in n and ", " in given:
+        g, _, s = given.partition(", ")
+        if s and s.startswith("!"):
+            n["given"], n["suffix"], n["comma-suffix"] = g, s[1:].strip(), True
+        elif s:
+            n["given"], n["suffix"] = g, s
+    return n
+
+
+def normalize_item(raw: dict, warnings: list | None = None) -> dict:
+    """A copy of a CSL-JSON item with canonical keys, parsed names and dates."""
+    item = {}
+    for k, v in raw.items():
+        k = _ALIASES.get(k, k)
+        if v is None or v == "" or v == []:
+            continue
+        if k in NAME_VARS:
+            if isinstance(v, list):
+                item[k] = [normalize_name(x) for x in v]
+        elif k in DATE_VARS:
+            d = parse_date(v, warnings, f"{raw.get('id')}: {k}")
+            if d is not None:
+                item[k] = d
+        elif isinstance(v, (int, float)) and not isinstance(v, bool):
+            item[k] = str(v)
+        else:
+            item[k] = v
+    item.setdefault("type", "article")
+    if "id" in raw:
+        item["id"] = raw["id"]
+    return item

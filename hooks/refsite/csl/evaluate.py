@@ -1,0 +1,337 @@
+"""Evaluation of rendering elements for one item: text, number, label, group, choose, macros.
+
+Names and dates have their own modules.  :class:`Ctx` carries what one rendering needs: the
+item, the cite (locator, position), the mode (citation, bibliography, sort) and the
+disambiguation state.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from . import dates, names
+from .data import DATE_VARS, NAME_VARS, NUMBER_VARS
+from .fmt import decorate, join, strip_periods
+from .numbers import first_int, is_numeric, is_plural, normalize_separator, page_range, roman, \
+    split_numbers
+from .richtext import F, parse_markup
+
+LOCATOR_ALIASES = {"sub verbo": "sub-verbo", "sub-verbo": "sub-verbo"}
+
+
+@dataclass
+class Disamb:
+    """Disambiguation state of one item/cite."""
+    add_names: int = 0
+    givens: dict = field(default_factory=dict)  # (var, index) -> 1 initials, 2 full given
+    cond: bool = False
+    year_suffix: str = ""
+
+
+@dataclass
+class Cite:
+    """What a cite adds to an item when rendering a citation."""
+    locator: str = ""
+    label: str = ""
+    position: int = 0  # 0 first, 1 subsequent, 2 ibid, 3 ibid-with-locator
+    near_note: bool = False
+    first_note: int | None = None
+
+
+NO_CITE = Cite()
+
+
+class Ctx:
+    """State of one rendering of one item."""
+    __slots__ = ("proc", "style", "locale", "item", "mode", "cite", "name_opts", "suppressed",
+                 "called", "found", "disamb", "sort_names", "suppress_author", "names_done",
+                 "english", "ys_done", "global_givens", "opts")
+
+    def __init__(self, proc, item, mode, cite=NO_CITE, disamb=None, sort_names=None,
+                 suppress_author=False):
+        self.proc = proc
+        self.style = proc.style
+        self.locale = proc.locale
+        self.item = item
+        self.mode = mode
+        self.cite = cite
+        ctx_el = self.style.bibliography if mode == "bibliography" else self.style.citation
+        if mode == "sort-bib":
+            ctx_el = self.style.bibliography
+        self.opts = ctx_el.opts if ctx_el else {}
+        self.name_opts = ctx_el.name_opts if ctx_el else {}
+        self.suppressed = set()
+        self.called = self.found = 0
+        self.disamb = disamb or Disamb()
+        self.sort_names = sort_names
+        self.suppress_author = suppress_author
+        self.names_done = False
+        lang = item.get("language", "")
+        self.english = not lang or str(lang).lower().startswith("en")
+        self.ys_done = False
+        self.global_givens = proc.global_givens if mode == "citation" else None
+
+    @property
+    def sorting(self) -> bool:
+        return self.mode.startswith("sort")
+
+    def var(self, name: str):
+        if name in self.suppressed:
+            return None
+        if name == "locator":
+            return self.cite.locator or None
+        if name == "first-reference-note-number":
+            return str(self.cite.first_note) if self.cite.first_note else None
+        if name == "citation-number":
+            n = self.proc.citation_numbers.get(self.item.get("id"))
+            return str(n) if n else None
+        if name == "year-suffix":
+            return self.disamb.year_suffix or None
+        return self.item.get(name)
+
+    def render(self, node) -> list:
+        return RENDER[node.tag](node, self)
+
+    def render_children(self, node, delim="") -> list:
+        return join([RENDER[c.tag](c, self) for c in node.children], delim)
+
+
+# ---------------------------------------------------------------------------------------------
+def r_layout(node, ctx):
+    return ctx.render_children(node)
+
+
+def r_macro_call(name, ctx):
+    m = ctx.style.macros.get(name)
+    if m is None:
+        ctx.proc.warn(f"unknown macro {name!r}")
+        return []
+    return ctx.render_children(m)
+
+
+def _text_value(ctx, var: str, form: str | None):
+    if form == "short":
+        for alt in (var + "-short",):
+            v = ctx.var(alt)
+            if v:
+                return v
+    return ctx.var(var)
+
+
+def _text_variable(node, ctx, var):
+    ctx.called += 1
+    if var == "year-suffix":
+        ys = ctx.disamb.year_suffix
+        if not ys:
+            return []
+        ctx.found += 1
+        ctx.ys_done = True
+        return [F("ys", [ys])]
+    val = _text_value(ctx, var, node.a.get("form"))
+    if val is None or val == "" or isinstance(val, (list, dict)) or var in NAME_VARS:
+        return []
+    if var in DATE_VARS:
+        return []
+    ctx.found += 1
+    val = str(val)
+    if var == "page":
+        val = page_range(val, ctx.style.page_range_format, ctx.proc.page_delim)
+    elif var == "locator":
+        if ctx.cite.label == "page":
+            val = page_range(val, ctx.style.page_range_format, ctx.proc.page_delim)
+        else:
+            val = re.sub(r"(?<=\d)\s*-\s*(?=\d)", "\u2013", val)
+    if node.strip_periods:
+        val = strip_periods(val)
+    if var in ("URL", "DOI", "PMID", "PMCID", "ISBN", "ISSN"):
+        return [val]
+    return parse_markup(val)
+
+
+def r_text(node, ctx):
+    a = node.a
+    if "variable" in a:
+        parts = _text_variable(node, ctx, a["variable"])
+    elif "macro" in a:
+        parts = r_macro_call(a["macro"], ctx)
+    elif "term" in a:
+        t = ctx.locale.term(a["term"], a.get("form", "long"), a.get("plural") == "true")
+        if t and node.strip_periods:
+            t = strip_periods(t)
+        parts = parse_markup(t) if t else []
+    elif "value" in a:
+        parts = parse_markup(a["value"])
+    else:
+        parts = []
+    return decorate(node, parts, ctx.english)
+
+
+def _label_term(ctx, var):
+    if var == "locator":
+        lab = ctx.cite.label or "page"
+        return LOCATOR_ALIASES.get(lab, lab)
+    if var in ("number-of-pages", "page-first"):
+        return "page"
+    if var == "number-of-volumes":
+        return "volume"
+    return var
+
+
+def label_plural(node, ctx, var, value) -> bool:
+    p = node.a.get("plural", "contextual")
+    if p == "always":
+        return True
+    if p == "never":
+        return False
+    if var in ("number-of-pages", "number-of-volumes"):
+        n = first_int(value)
+        return n is not None and n > 1 and is_numeric(value)
+    return is_plural(value)
+
+
+def r_label(node, ctx):
+    var = node.a.get("variable", "")
+    value = ctx.var(var)
+    if not value or isinstance(value, (list, dict)) or var in DATE_VARS:
+        return []
+    plural = label_plural(node, ctx, var, str(value))
+    t = ctx.locale.term(_label_term(ctx, var), node.a.get("form", "long"), plural)
+    if not t:
+        return []
+    if node.strip_periods:
+        t = strip_periods(t)
+    return decorate(node, parse_markup(t), ctx.english)
+
+
+def format_number(ctx, value: str, form: str, gender: str) -> str:
+    pieces = split_numbers(value)
+    out = []
+    for k, p in enumerate(pieces):
+        if k % 2 == 1:
+            out.append(normalize_separator(p))
+        elif p.isdigit():
+            n = int(p)
+            if form == "ordinal":
+                out.append(_ordinal(ctx, n, gender))
+            elif form == "long-ordinal":
+                out.append(ctx.locale.long_ordinal(n, gender) or _ordinal(ctx, n, gender))
+            elif form == "roman":
+                out.append(roman(n))
+            else:
+                out.append(str(n) if not p.startswith("0") or form == "numeric" and False else p)
+        else:
+            out.append(p)
+    return "".join(out)
+
+
+def _ordinal(ctx, n, gender):
+    return f"{n}{ctx.locale.ordinal_suffix(n, gender)}"
+
+
+def r_number(node, ctx):
+    var = node.a.get("variable", "")
+    ctx.called += 1
+    value = ctx.var(var)
+    if not value or isinstance(value, (list, dict)) or var in DATE_VARS:
+        return []
+    ctx.found += 1
+    value = str(value)
+    form = node.a.get("form", "numeric")
+    if not is_numeric(value):
+        parts = parse_markup(value)
+    else:
+        gender = ctx.locale.gender(_label_term(ctx, var))
+        if var == "page" and form == "numeric":
+            text = page_range(value, ctx.style.page_range_format, ctx.proc.page_delim)
+        else:
+            text = format_number(ctx, value, form, gender)
+        if node.strip_periods:
+            text = strip_periods(text)
+        parts = [text]
+    return decorate(node, parts, ctx.english)
+
+
+def r_group(node, ctx):
+    saved_c, saved_f = ctx.called, ctx.found
+    ctx.called = ctx.found = 0
+    parts = ctx.render_children(node, node.delim)
+    called, found = ctx.called, ctx.found
+    if called > 0 and found == 0:
+        parts = []
+    ctx.called = saved_c + called
+    ctx.found = saved_f + (found if parts else 0)
+    return decorate(node, parts, ctx.english)
+
+
+# ---------------------------------------------------------------------------------------------
+def _test(ctx, key, val) -> bool:
+    item = ctx.item
+    if key == "type":
+        return item.get("type") == val
+    if key == "variable":
+        v = ctx.var(val)
+        if val in NAME_VARS:
+            return bool(v)
+        return v is not None and v != "" and v != []
+    if key == "is-numeric":
+        v = ctx.var(val)
+        return v is not None and not isinstance(v, (list, dict)) and is_numeric(v)
+    if key == "is-uncertain-date":
+        d = item.get(val)
+        return bool(d is not None and getattr(d, "circa", False))
+    if key == "locator":
+        lab = LOCATOR_ALIASES.get(ctx.cite.label or "page", ctx.cite.label or "page")
+        return bool(ctx.cite.locator) and lab == LOCATOR_ALIASES.get(val, val)
+    if key == "position":
+        if ctx.mode != "citation":
+            return False
+        p = ctx.cite.position
+        return {"first": p == 0, "subsequent": p >= 1, "ibid": p >= 2,
+                "ibid-with-locator": p == 3, "near-note": p >= 1 and ctx.cite.near_note}.get(val, False)
+    if key == "disambiguate":
+        return ctx.disamb.cond == (val == "true")
+    return False
+
+
+def condition(node, ctx) -> bool:
+    results = (_test(ctx, k, v) for k, vals in node.conds for v in vals)
+    if node.match == "any":
+        return any(results)
+    if node.match == "none":
+        return not any(results)
+    return all(results)
+
+
+def r_choose(node, ctx):
+    for branch in node.children:
+        if branch.tag == "else" or condition(branch, ctx):
+            return ctx.render_children(branch)
+    return []
+
+
+def r_names(node, ctx):
+    return names.render_names(node, ctx)
+
+
+def r_date(node, ctx):
+    return dates.render_date(node, ctx)
+
+
+def r_ignore(node, ctx):
+    return []
+
+
+RENDER = {
+    "layout": r_layout, "text": r_text, "label": r_label, "number": r_number, "group": r_group,
+    "choose": r_choose, "names": r_names, "date": r_date,
+}
+
+
+class _Default(dict):
+    def __missing__(self, key):
+        return r_ignore
+
+
+RENDER = _Default(RENDER)
+
+__all__ = ["Ctx", "Cite", "Disamb", "RENDER", "condition", "NUMBER_VARS", "format_number"]

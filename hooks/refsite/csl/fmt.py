@@ -1,0 +1,42 @@
+"""Applying an element's formatting, affixes, quotes, text-case and display to its output."""
+from __future__ import annotations
+
+from .casing import apply_case
+from .richtext import F, FMT_KIND, is_empty
+
+
+def join(outputs, delim: str) -> list:
+    """Concatenate non-empty outputs with ``delim`` between them."""
+    res = []
+    first = True
+    for o in outputs:
+        if not o or is_empty(o):
+            continue
+        if not first and delim:
+            res.append(delim)
+        res.extend(o)
+        first = False
+    return res
+
+
+def strip_periods(s: str) -> str:
+    return s.replace(".", "")
+
+
+def decorate(node, parts: list, english: bool = True, affixes: bool = True) -> list:
+    """Wrap ``parts`` with the node's text-case, quotes, formatting, affixes and display."""
+    if not parts or is_empty(parts):
+        return []
+    if node.text_case:
+        apply_case(parts, node.text_case, english)
+    if node.quotes:
+        parts = [F("q", parts)]
+    for k, v in reversed(node.fmt):
+        kind = FMT_KIND.get((k, v))
+        if kind:
+            parts = [F(kind, parts)]
+    if affixes and (node.prefix or node.suffix):
+        parts = ([node.prefix] if node.prefix else []) + parts + ([node.suffix] if node.suffix else [])
+    if node.display:
+        parts = [F("div", parts, node.display)]
+    return parts

@@ -1,0 +1,342 @@
+"""cs:names and cs:name: name lists, et-al, labels, substitution, initials, particles, order."""
+from __future__ import annotations
+
+import re
+
+from .fmt import decorate, join
+from .richtext import F, parse_markup
+
+_ROMANESQUE = re.compile(r"^[\s\u0000-\u024f\u0370-\u03ff\u0400-\u052f\u1e00-\u1fff'\u2019\-.,\"]*$")
+
+
+def is_romanesque(nm: dict) -> bool:
+    return bool(_ROMANESQUE.match(nm.get("family", "") + nm.get("given", "")))
+
+
+def _opts(node, name_node, ctx) -> dict:
+    o = dict(ctx.name_opts)
+    if "name-form" in o:
+        o.setdefault("form", o["name-form"])
+    if "name-delimiter" in o:
+        o["delimiter"] = o["name-delimiter"]
+    else:
+        o.pop("delimiter", None)
+    if name_node is not None:
+        o.update(name_node.a)
+    o.setdefault("delimiter", ", ")
+    return o
+
+
+def _particle_join(a: str, b: str) -> str:
+    if not a:
+        return b
+    if not b:
+        return a
+    if a[-1] in "'\u2019-" or a[-1] == "\u00a0":
+        return a + b
+    return a + " " + b
+
+
+# ---------------------------------------------------------------------------------------------
+# Initials
+def initialize(given: str, init_with: str | None, initialize: bool = True, hyphen: bool = True) -> str:
+    """Initials of a given name (``John Aloysius`` -> ``J. A.``; ``Jean-Paul`` -> ``J.-P.``)."""
+    if init_with is None:
+        return given
+    res = ""
+    prev_full = False
+    for word in re.split(r"[\s\u00a0]+|(?<=\.)(?=\w)", given.strip()):
+        if not word:
+            continue
+        subs = [s for s in word.split("-") if s.strip(".")]
+        pieces = []
+        for sub in subs:
+            core = sub.rstrip(".")
+            if initialize or (len(core) == 1 and core.isupper()):
+                pieces.append((core[0] + init_with, True))
+            else:
+                pieces.append((sub, False))
+        if not pieces:
+            continue
+        text = ""
+        for k, (t, ini) in enumerate(pieces):
+            if k:
+                text = text.rstrip() + ("-" if hyphen or not ini else "")
+            text += t
+        if res and not res.endswith(" ") and (prev_full or not pieces[0][1]):
+            res += " "
+        res += text
+        prev_full = not pieces[-1][1]
+    return res.strip()
+
+
+# ---------------------------------------------------------------------------------------------
+def _part(name_parts, which, text, ctx, english):
+    """Apply a cs:name-part (given/family) to ``text``."""
+    node = name_parts.get(which)
+    parts = parse_markup(text) if text else []
+    if node is None or not parts:
+        return parts
+    return decorate(node, parts, english)
+
+
+def render_person(nm: dict, idx: int, o: dict, level: int, ctx, name_parts, inverted_ok=True) -> list:
+    """One name as output parts. ``level``: disambiguation (1 initials, 2 full given)."""
+    english = ctx.english
+    if "literal" in nm:
+        return _part(name_parts, "family", nm["literal"], ctx, english)
+    family = nm.get("family", "")
+    given = nm.get("given", "")
+    form = o.get("form", "long")
+    init_with = o.get("initialize-with")
+    if form == "short" and level >= 1:
+        form = "long"
+        if level >= 2:
+            init_with = None
+    elif form == "long" and level >= 2:
+        init_with = None
+    if form == "short" or not given and not nm.get("dropping-particle"):
+        if not is_romanesque(nm):
+            return _part(name_parts, "family", family, ctx, english)
+        fam = _particle_join(nm.get("non-dropping-particle", ""), family)
+        if form == "short":
+            return _part(name_parts, "family", fam, ctx, english)
+    if not is_romanesque(nm):
+        return _part(name_parts, "family", family, ctx, english) + \
+            _part(name_parts, "given", given, ctx, english)
+    if init_with is not None and given:
+        given = initialize(given, init_with, o.get("initialize", "true") != "false",
+                           ctx.style.opts.get("initialize-with-hyphen", "true") != "false")
+    dp = nm.get("dropping-particle", "")
+    ndp = nm.get("non-dropping-particle", "")
+    suffix = nm.get("suffix", "")
+    nas = o.get("name-as-sort-order")
+    if ctx.sorting and ctx.sort_names is not None:
+        nas = "all"
+    inverted = inverted_ok and (nas == "all" or (nas == "first" and idx == 0))
+    sort_sep = o.get("sort-separator", ", ")
+    if not inverted:
+        g = _particle_join(given, dp) if given else dp
+        fam = _particle_join(ndp, family)
+        out = _part(name_parts, "given", g, ctx, english)
+        out = out + ([" "] if out else []) + _part(name_parts, "family", fam, ctx, english)
+        if suffix:
+            out += [", " if nm.get("comma-suffix") else " ", suffix]
+        return out
+    demote = ctx.style.opts.get("demote-non-dropping-particle", "display-and-sort")
+    if demote == "display-and-sort":
+        fam, g = family, _particle_join(given, _particle_join(dp, ndp))
+    else:
+        fam, g = _particle_join(ndp, family), _particle_join(given, dp)
+    out = _part(name_parts, "family", fam, ctx, english)
+    if g:
+        out += [sort_sep] + _part(name_parts, "given", g, ctx, english)
+    if suffix:
+        out += [sort_sep, suffix]
+    return out
+
+
+def _and_term(o, ctx):
+    a = o.get("and")
+    if a == "text":
+        return ctx.locale.term("and") or "and"
+    if a == "symbol":
+        return "&"
+    return None
+
+
+def _names_list(var, names, o, ctx, etal_node, name_parts):
+    """Render one variable's names (et-al truncation, delimiters, and)."""
+    names = list(names)
+    force_etal = False
+    if len(names) > 1 and names[-1].get("literal", "").lower() == "others":
+        names.pop()
+        force_etal = True
+    n = len(names)
+    emin, efirst = _int(o.get("et-al-min")), _int(o.get("et-al-use-first"))
+    if ctx.mode == "citation" and ctx.cite.position >= 1:
+        emin = _int(o.get("et-al-subsequent-min")) or emin
+        efirst = _int(o.get("et-al-subsequent-use-first")) or efirst
+    use_last = o.get("et-al-use-last") == "true"
+    if ctx.sorting and ctx.sort_names is not None:
+        smin, sfirst, slast = ctx.sort_names
+        emin = smin if smin is not None else emin
+        efirst = sfirst if sfirst is not None else efirst
+        use_last = slast if slast is not None else use_last
+    shown = n
+    if emin and efirst is not None and n >= emin:
+        shown = min(n, max(efirst, 0) + ctx.disamb.add_names)
+    truncated = shown < n or force_etal
+    if o.get("form") == "count":
+        return shown, []
+    delim = o.get("delimiter", ", ")
+    globals_ = ctx.global_givens or {}
+    rendered = []
+    for i, nm in enumerate(names[:shown]):
+        level = max(ctx.disamb.givens.get((var, i), 0), globals_.get(person_key(nm), 0) if
+                    (i == 0 or ctx.proc.global_rule_all) else 0)
+        rendered.append(render_person(nm, i, o, level, ctx, name_parts))
+    if not rendered:
+        return 0, []
+    nas = o.get("name-as-sort-order")
+    last_inverted = nas == "all" or (nas == "first" and len(rendered) == 1)
+    if truncated and use_last and shown < n - 1 and shown >= 1:
+        last = render_person(names[-1], n - 1, o, 0, ctx, name_parts)
+        out = join(rendered, delim) + [delim, "\u2026 "] + last
+        return shown, out
+    if truncated:
+        term = (etal_node.a.get("term") if etal_node is not None else None) or "et-al"
+        et = ctx.locale.term(term) or ""
+        out = join(rendered, delim)
+        if et:
+            etp = parse_markup(et)
+            if etal_node is not None:
+                etp = decorate(etal_node, etp, ctx.english)
+            dpe = o.get("delimiter-precedes-et-al", "contextual")
+            use_delim = dpe == "always" or (dpe == "contextual" and len(rendered) >= 2) or \
+                (dpe == "after-inverted-name" and last_inverted)
+            out += [delim if use_delim else " "] + etp
+        return shown, out
+    and_t = _and_term(o, ctx)
+    if len(rendered) == 1:
+        return shown, rendered[0]
+    out = join(rendered[:-1], delim)
+    if and_t is None:
+        return shown, out + [delim] + rendered[-1]
+    dpl = o.get("delimiter-precedes-last", "contextual")
+    inv_prev = nas == "all" or (nas == "first" and len(rendered) == 2)
+    use_delim = dpl == "always" or (dpl == "contextual" and len(rendered) >= 3) or \
+        (dpl == "after-inverted-name" and inv_prev)
+    return shown, out + [delim if use_delim else " ", and_t, " "] + rendered[-1]
+
+
+def person_key(nm: dict):
+    return (nm.get("family", ""), nm.get("given", ""), nm.get("literal", ""),
+            nm.get("non-dropping-particle", ""))
+
+
+def _int(v):
+    try:
+        return int(v) if v is not None else None
+    except ValueError:
+        return None
+
+
+def _children(node):
+    name = etal = label = subst = None
+    label_after = False
+    for c in node.children:
+        if c.tag == "name":
+            name = c
+        elif c.tag == "et-al":
+            etal = c
+        elif c.tag == "label":
+            label = c
+            label_after = name is not None
+        elif c.tag == "substitute":
+            subst = c
+    return name, etal, label, subst, label_after
+
+
+def _label(label, var, count, ctx):
+    if label is None:
+        return []
+    p = label.a.get("plural", "contextual")
+    plural = p == "always" or (p == "contextual" and count > 1)
+    t = ctx.locale.term(var, label.a.get("form", "long"), plural)
+    if not t:
+        return []
+    if label.strip_periods:
+        t = t.replace(".", "")
+    return decorate(label, parse_markup(t), ctx.english)
+
+
+def _render_vars(node, ctx, name, etal, label, label_after, values):
+    o = _opts(node, name, ctx)
+    name_parts = {c.a.get("name"): c for c in name.children} if name is not None else {}
+    outs, total = [], 0
+    for var, lst in values:
+        count, out = _names_list(var, lst, o, ctx, etal, name_parts)
+        total += count
+        if o.get("form") == "count" or not out:
+            continue
+        if name is not None:
+            out = decorate(name, out, ctx.english)
+        lab = _label(label, var, count, ctx)
+        out = out + lab if label_after else lab + out
+        outs.append(out)
+    if o.get("form") == "count":
+        return [str(total)] if total else []
+    delim = node.a.get("delimiter", ctx.name_opts.get("names-delimiter", ""))
+    return join(outs, delim)
+
+
+def _values(node, ctx):
+    values = [(v, ctx.var(v)) for v in node.vars]
+    values = [(v, x) for v, x in values if isinstance(x, list) and x]
+    names_of = dict(values)
+    if "editor" in names_of and "translator" in names_of and names_of["editor"] == names_of["translator"]:
+        values = [(("editortranslator" if v == "editor" else v), x) for v, x in values if v != "translator"]
+    return values
+
+
+def render_names(node, ctx, inherit=None):
+    """Render a cs:names element (with substitution and suppress-author)."""
+    name, etal, label, subst, label_after = _children(node)
+    if inherit is not None and name is None and etal is None and label is None:
+        name, etal, label, label_after = inherit
+    ctx.called += 1
+    values = _values(node, ctx)
+    out = []
+    if values:
+        out = _render_vars(node, ctx, name, etal, label, label_after, values)
+        if ctx.sorting and ctx.sort_names is None and out:
+            pass
+    elif subst is not None:
+        for child in subst.children:
+            saved = (ctx.called, ctx.found)
+            if child.tag == "names":
+                out = render_names(child, ctx, (name, etal, label, label_after))
+            else:
+                out = ctx.render(child)
+            ctx.called, ctx.found = saved
+            if out:
+                ctx.suppressed.update(_vars_of(child, ctx))
+                break
+        if out:
+            out = decorate(node, out, ctx.english) if inherit is None else out
+            return _finish(ctx, out, inherit)
+        return []
+    if not out:
+        return []
+    ctx.found += 1
+    ctx.suppressed.update(v for v, _ in values)
+    if "editortranslator" in (v for v, _ in values):
+        ctx.suppressed.update(("editor", "translator"))
+    out = decorate(node, out, ctx.english)
+    return _finish(ctx, out, inherit)
+
+
+def _finish(ctx, out, inherit):
+    if inherit is not None:
+        return out
+    if ctx.names_done:
+        return out
+    ctx.names_done = True
+    if ctx.suppress_author:
+        return []
+    return [F("names", out)]
+
+
+def _vars_of(node, ctx, seen=None):
+    seen = seen if seen is not None else set()
+    vs = set(node.vars)
+    m = node.a.get("macro")
+    if m and m not in seen and node.tag == "text":
+        seen.add(m)
+        mac = ctx.style.macros.get(m)
+        if mac is not None:
+            vs |= _vars_of(mac, ctx, seen)
+    for c in node.children:
+        vs |= _vars_of(c, ctx, seen)
+    return vs

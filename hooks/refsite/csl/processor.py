@@ -1,0 +1,269 @@
+"""The processor: registered items, site-wide citations, rendered citations and bibliography."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from . import collapse as col
+from .data import normalize_item
+from .disambiguate import Disambiguator
+from .evaluate import NO_CITE, Cite, Ctx, Disamb
+from .fmt import decorate, join
+from .locale import LocaleFiles, build_locale
+from .positions import compute_positions
+from .richtext import F, is_empty, parse_markup, plain, render
+from .sorting import item_keys, sort_entries
+from .style import Style
+
+
+@dataclass
+class CiteItem:
+    """One cite inside a citation."""
+    id: str
+    locator: str = ""
+    label: str = ""
+    prefix: str = ""
+    suffix: str = ""
+    suppress_author: bool = False
+    author_only: bool = False
+
+
+@dataclass
+class Citation:
+    """A citation: its cites in order, and for note styles the note it sits in."""
+    items: list = field(default_factory=list)
+    note_index: int | None = None
+    id: str | None = None
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A rendering as HTML (the CSL test-suite markup) and as plain text."""
+    html: str
+    text: str
+
+
+class Processor:
+    """Renders citations and bibliographies of one style for a fixed set of items."""
+
+    def __init__(self, style: Style, items, locale: str | None = None,
+                 locale_files: LocaleFiles | None = None):
+        self.style = style
+        self.warnings: list[str] = []
+        lang = locale or style.default_locale or "en-US"
+        self.locale = build_locale(lang, list(style.locales), locale_files)
+        if isinstance(items, dict):
+            items = [dict(v, id=v.get("id", k)) for k, v in items.items()]
+        self.items = {}
+        self.input_order = []
+        for raw in items:
+            iid = raw.get("id")
+            if iid is None:
+                self.warn(f"item without id skipped: {raw!r:.60}")
+                continue
+            iid = str(iid)
+            self.items[iid] = normalize_item(dict(raw, id=iid), self.warnings)
+            self.input_order.append(iid)
+        self.citation_numbers: dict = {}
+        self.global_givens: dict = {}
+        self.global_rule_all = True
+        self.date_specs: dict = {}
+        self.disamb: dict = {}
+        self.bib_order: list = list(self.input_order)
+        self.cited: list = []
+        self.page_delim = self.locale.term("page-range-delimiter") or "\u2013"
+        self.uses_disamb_cond = "disambiguate=" in _source_hint(style)
+        self._cite_rows: list = []
+        self._citations: list = []
+        self._numbers_for(self.input_order)
+
+    def warn(self, msg: str):
+        self.warnings.append(msg)
+
+    def disamb_for(self, iid) -> Disamb:
+        return self.disamb.get(iid) or Disamb()
+
+    # -----------------------------------------------------------------------------------------
+    @property
+    def style_class(self) -> str:
+        return self.style.cls
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.style.is_numeric
+
+    def _numbers_for(self, ids):
+        self.citation_numbers = {iid: n + 1 for n, iid in enumerate(ids)}
+        self.bib_order = list(ids)
+        bib = self.style.bibliography
+        if bib is not None and bib.sort:
+            entries = [(item_keys(self, self.items[i], bib.sort, "sort-bib"), i) for i in ids]
+            self.bib_order = [i for _, i in sort_entries(entries, bib.sort)]
+            self.citation_numbers = {iid: n + 1 for n, iid in enumerate(self.bib_order)}
+
+    def process_citations(self, citations: list) -> list[Rendered]:
+        """Decide numbers, positions, disambiguation over all ``citations``; render each."""
+        citations = [self._clean(c) for c in citations]
+        cited = []
+        seen = set()
+        for c in citations:
+            for ci in c.items:
+                if ci.id not in seen:
+                    seen.add(ci.id)
+                    cited.append(ci.id)
+        self.cited = cited
+        self._numbers_for(cited if cited else self.input_order)
+        dist = int(self.style.citation.opts.get("near-note-distance", "5") or 5)
+        rows = compute_positions(citations, dist)
+        Disambiguator(self).run(cited)
+        if self.style.bibliography is not None and self.style.bibliography.sort:
+            self._numbers_for(cited if cited else self.input_order)
+        self._citations, self._cite_rows = citations, rows
+        return [self.render_citation(c, r) for c, r in zip(citations, rows)]
+
+    def _clean(self, c: Citation) -> Citation:
+        items = []
+        for ci in c.items:
+            if isinstance(ci, dict):
+                ci = CiteItem(**{k.replace("-", "_"): v for k, v in ci.items()
+                                 if k.replace("-", "_") in CiteItem.__dataclass_fields__})
+            ci.id = str(ci.id)
+            if ci.id not in self.items:
+                self.warn(f"unknown item id {ci.id!r}")
+                continue
+            if ci.label and self.locale.term(ci.label) is None and ci.label != "sub verbo":
+                self.warn(f"unknown locator label {ci.label!r}")
+            items.append(ci)
+        return Citation(items, c.note_index, c.id)
+
+    # -----------------------------------------------------------------------------------------
+    def render_cite_parts(self, ci: CiteItem, cite: Cite, suppress_author=False) -> list:
+        ctx = Ctx(self, self.items[ci.id], "citation", cite, self.disamb_for(ci.id),
+                  suppress_author=suppress_author or ci.suppress_author)
+        layout = self.style.citation.layout
+        parts = ctx.render_children(layout) if layout is not None else []
+        if ci.author_only:
+            n = col._find(parts, "names")
+            parts = [n] if n is not None else []
+        return parts
+
+    def _affixed(self, ci, parts):
+        if is_empty(parts):
+            return parts
+        pre = parse_markup(ci.prefix) if ci.prefix else []
+        suf = parse_markup(ci.suffix) if ci.suffix else []
+        return pre + parts + suf
+
+    def _sorted(self, cit, row):
+        pairs = list(zip(cit.items, row))
+        keys = self.style.citation.sort
+        if keys and len(pairs) > 1:
+            entries = [(item_keys(self, self.items[ci.id], keys), (ci, c)) for ci, c in pairs]
+            pairs = [p for _, p in sort_entries(entries, keys)]
+        return pairs
+
+    def render_citation(self, cit: Citation, row) -> Rendered:
+        layout = self.style.citation.layout
+        if layout is None or not cit.items:
+            return Rendered("", "")
+        pairs = self._sorted(cit, row)
+        opts = self.style.citation.opts
+        delim = layout.delim
+        pieces = []
+        for ci, cite in pairs:
+            parts = self.render_cite_parts(ci, cite)
+            p = col.Piece(ci.id, self._affixed(ci, parts), self.citation_numbers.get(ci.id),
+                          not (ci.locator or ci.prefix or ci.suffix))
+            pieces.append(p)
+        collapse_mode = opts.get("collapse")
+        group_delim = opts.get("cite-group-delimiter")
+        if collapse_mode == "citation-number":
+            body = col.collapse_numbers(pieces, delim, opts.get("after-collapse-delimiter", delim))
+        elif collapse_mode in ("year", "year-suffix", "year-suffix-ranged") or group_delim is not None:
+            body = self._collapse_years(pairs, pieces, collapse_mode, delim, group_delim or ", ")
+        else:
+            body = join([p.parts for p in pieces], delim)
+        return self.finish(decorate(layout, body, True))
+
+    def _collapse_years(self, pairs, pieces, mode, delim, group_delim):
+        opts = self.style.citation.opts
+        for (ci, cite), p in zip(pairs, pieces):
+            p.author = col.author_of(p.parts) if not ci.suppress_author else ""
+            rest = self.render_cite_parts(ci, cite, suppress_author=True)
+            p.ys = col.year_suffix_node(rest)
+            p.year = plain(col.without_ys(rest))
+            p.rest = self._affixed(ci, rest)
+        groups = col.group_by_author(pieces)
+        return col.collapse_years(groups, mode if mode in ("year", "year-suffix", "year-suffix-ranged")
+                                  else None, delim, group_delim,
+                                  opts.get("after-collapse-delimiter", delim),
+                                  opts.get("year-suffix-delimiter", delim))
+
+    def finish(self, parts) -> Rendered:
+        loc = self.locale
+        return Rendered(render(parts, loc.quotes, loc.punctuation_in_quote, True),
+                        render(parts, loc.quotes, loc.punctuation_in_quote, False))
+
+    # -----------------------------------------------------------------------------------------
+    def bibliography(self, ids=None) -> list[tuple[str, Rendered]]:
+        """Entries for ``ids`` (default: every cited item, or all items) in bibliography order."""
+        bib = self.style.bibliography
+        if bib is None or bib.layout is None:
+            return []
+        wanted = set(ids) if ids is not None else set(self.cited or self.input_order)
+        order = [i for i in self.bib_order if i in wanted]
+        order += [i for i in self.input_order if i in wanted and i not in set(order)]
+        out, prev_names = [], None
+        for iid in order:
+            parts, names_node = self.render_entry(iid)
+            parts, prev_names = self._substitute_author(parts, names_node, prev_names)
+            if bib.opts.get("second-field-align") in ("flush", "margin"):
+                parts = self._second_field(parts)
+            out.append((iid, self.finish(parts)))
+        return out
+
+    def render_entry(self, iid):
+        bib = self.style.bibliography
+        ctx = Ctx(self, self.items[iid], "bibliography", NO_CITE, self.disamb_for(iid))
+        body = ctx.render_children(bib.layout)
+        names_node = col._find(body, "names")
+        return decorate(bib.layout, body, ctx.english), names_node
+
+    def _substitute_author(self, parts, names_node, prev):
+        sub = self.style.bibliography.opts.get("subsequent-author-substitute")
+        if names_node is None:
+            return parts, None
+        text = plain(names_node.children)
+        if sub is None:
+            return parts, text
+        if prev is not None and text == prev:
+            names_node.children[:] = [sub] if sub else []
+        return parts, text
+
+    def _second_field(self, parts):
+        """Split an entry into left-margin (first field) and right-inline divs."""
+        flat = list(parts)
+        while len(flat) == 1 and isinstance(flat[0], F) and flat[0].kind == "seq":
+            flat = flat[0].children
+        first = next((k for k, p in enumerate(flat) if not is_empty([p]) and
+                      not (isinstance(p, str) and k == 0 and p.strip() == "")), None)
+        if first is None:
+            return parts
+        left, right = flat[:first + 1], flat[first + 1:]
+        return [F("div", left, "left-margin"), F("div", right, "right-inline")]
+
+
+def _source_hint(style: Style) -> str:
+    """A cheap textual view of which conditions the style uses."""
+    found = []
+
+    def walk(node):
+        for k, vals in node.conds:
+            found.append(f"{k}=")
+        for c in node.children:
+            walk(c)
+    for m in style.macros.values():
+        walk(m)
+    for c in (style.citation, style.bibliography):
+        if c is not None and c.layout is not None:
+            walk(c.layout)
+    return " ".join(found)

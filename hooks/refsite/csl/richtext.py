@@ -1,0 +1,302 @@
+"""The output tree: formatted nodes, rich-text field parsing, punctuation fixes, HTML/plain output.
+
+Evaluation builds lists of ``str`` and :class:`F` nodes.  Serialisation flattens the tree into
+tokens, moves punctuation into quotes, merges doubled punctuation where pieces meet, and writes
+HTML (the CSL test-suite markup, with flip-flopping of italics, bold, small caps and quotes)
+or plain text.
+"""
+from __future__ import annotations
+
+import re
+
+
+class F:
+    """A formatted output node: ``kind`` (i, ni, b, nb, sc, nsc, u, nd, sup, sub, base, q,
+    nocase, div, seq, and markers ys/names) over ``children`` (``str`` or ``F``)."""
+    __slots__ = ("kind", "children", "arg")
+
+    def __init__(self, kind: str, children: list, arg=None):
+        self.kind = kind
+        self.children = children
+        self.arg = arg
+
+    def __repr__(self):
+        return f"F({self.kind!r}, {self.children!r})"
+
+
+FMT_KIND = {
+    ("font-style", "italic"): "i", ("font-style", "oblique"): "i", ("font-style", "normal"): "ni",
+    ("font-variant", "small-caps"): "sc", ("font-variant", "normal"): "nsc",
+    ("font-weight", "bold"): "b", ("font-weight", "normal"): "nb",
+    ("text-decoration", "underline"): "u", ("text-decoration", "none"): "nd",
+    ("vertical-align", "sup"): "sup", ("vertical-align", "sub"): "sub",
+    ("vertical-align", "baseline"): "base",
+}
+
+
+def is_empty(parts) -> bool:
+    for p in parts:
+        if isinstance(p, str):
+            if p:
+                return False
+        elif p.kind in ("ys",) or not is_empty(p.children):
+            return False
+    return True
+
+
+def plain(parts) -> str:
+    """Text content of a tree (no markup, quotes omitted)."""
+    out = []
+    _plain(parts, out)
+    return "".join(out)
+
+
+def _plain(parts, out):
+    for p in parts:
+        if isinstance(p, str):
+            out.append(p)
+        else:
+            _plain(p.children, out)
+
+
+def leaves(parts, skip=("nocase",)):
+    """Yield (list, index) of every string leaf, in order, not descending into ``skip`` kinds."""
+    for i, p in enumerate(parts):
+        if isinstance(p, str):
+            yield parts, i
+        elif p.kind not in skip:
+            yield from leaves(p.children, skip)
+
+
+def map_text(parts, fn):
+    """Apply ``fn`` to each string leaf outside nocase spans (in place)."""
+    for lst, i in list(leaves(parts)):
+        lst[i] = fn(lst[i])
+    return parts
+
+
+# ---------------------------------------------------------------------------------------------
+# Rich text inside field values
+_TAG_RE = re.compile(
+    r'(<i>|</i>|<b>|</b>|<sup>|</sup>|<sub>|</sub>|<sc>|</sc>|<span class="nocase">|'
+    r'<span style="font-variant:\s*small-caps;?">|<span style="font-style:\s*normal;?">|'
+    r'<span style="font-weight:\s*normal;?">|<span class="baseline">|</span>|'
+    r'"|\u201c|\u201d|\u2018|\u2019|\')')
+_OPEN = {"<i>": "i", "<b>": "b", "<sup>": "sup", "<sub>": "sub", "<sc>": "sc"}
+_CLOSE = {"</i>": "i", "</b>": "b", "</sup>": "sup", "</sub>": "sub", "</sc>": "sc"}
+
+
+def parse_markup(text: str) -> list:
+    """Parse a CSL-JSON field value (pseudo-HTML, straight/curly quotes) into a tree."""
+    if not any(c in text for c in "<\"'\u201c\u201d\u2018\u2019"):
+        return [text] if text else []
+    root = F("seq", [])
+    stack = [(root, None)]  # (node, opener)
+    pieces = _TAG_RE.split(text)
+    for n, tok in enumerate(pieces):
+        if not tok:
+            continue
+        if n % 2 == 0:
+            stack[-1][0].children.append(tok)
+            continue
+        node = stack[-1][0]
+        prev = _prev_char(pieces, n)
+        nxt = pieces[n + 1][:1] if n + 1 < len(pieces) else ""
+        if tok in _OPEN:
+            _push(stack, _OPEN[tok], tok)
+        elif tok.startswith("<span"):
+            kind = "nocase" if "nocase" in tok else "sc" if "small-caps" in tok else \
+                "base" if "baseline" in tok else "ni" if "font-style" in tok else "nb"
+            _push(stack, kind, "<span")
+        elif tok in _CLOSE or tok == "</span>":
+            want = "<span" if tok == "</span>" else "<" + tok[2:]
+            if not _pop(stack, want):
+                node.children.append(tok)
+        elif tok in ('"', "\u201c", "\u201d"):
+            if stack[-1][1] == '"' and tok != "\u201c":
+                _pop(stack, '"')
+            elif tok != "\u201d" and nxt and not nxt.isspace():
+                _push(stack, "q", '"')
+            else:
+                node.children.append("\u201d" if tok != "\u201c" else tok)
+        else:  # single quotes and apostrophes
+            opening = (not prev or prev.isspace() or prev in "([{\"\u201c") and nxt and \
+                not nxt.isspace() and tok != "\u2019"
+            if stack[-1][1] == "'" and not (nxt and nxt.isalnum()) and tok != "\u2018":
+                _pop(stack, "'")
+            elif opening and _has_closer(pieces, n):
+                _push(stack, "q", "'")
+            else:
+                node.children.append("\u2019" if tok in ("'", "\u2019") else tok)
+    while len(stack) > 1:  # unclosed: keep the text, drop the formatting
+        node, opener = stack.pop()
+        lit = "\u201c" if opener == '"' else "\u2018" if opener == "'" else ""
+        parent = stack[-1][0].children
+        parent.pop()
+        parent.extend(([lit] if lit else []) + node.children)
+    return root.children
+
+
+def _prev_char(pieces, n):
+    for k in range(n - 1, -1, -1):
+        if pieces[k]:
+            return pieces[k][-1] if k % 2 == 0 else pieces[k][-1]
+    return ""
+
+
+def _has_closer(pieces, n):
+    for k in range(n + 1, len(pieces)):
+        if k % 2 == 1 and pieces[k] in ("'", "\u2019"):
+            nxt = pieces[k + 1][:1] if k + 1 < len(pieces) else ""
+            if not (nxt and nxt.isalnum()):
+                return True
+    return False
+
+
+def _push(stack, kind, opener):
+    node = F(kind, [])
+    stack[-1][0].children.append(node)
+    stack.append((node, opener))
+
+
+def _pop(stack, opener) -> bool:
+    for k in range(len(stack) - 1, 0, -1):
+        if stack[k][1] == opener:
+            del stack[k:]
+            return True
+    return False
+
+
+# ---------------------------------------------------------------------------------------------
+# Serialisation
+PUNCT = ".,;:!?"
+
+
+def _tokens(parts, out):
+    for p in parts:
+        if isinstance(p, str):
+            if p:
+                out.append([p])
+        else:
+            out.append(("o", p))
+            _tokens(p.children, out)
+            out.append(("c", p))
+    return out
+
+
+def _join_punct(a: str, b: str) -> tuple[str, str]:
+    """Resolve punctuation where text ``a`` meets ``b`` (returns the new pair)."""
+    if not a or not b:
+        return a, b
+    x, y = a[-1], b[0]
+    if x == " " and y == " ":
+        return a, b[1:]
+    if x in PUNCT and y in PUNCT:
+        if x == y:
+            return a, b[1:]
+        if y == "." and x in "!?":
+            return a, b[1:]
+        if x == "." and y in "!?":
+            return a[:-1], b
+        if x in ",;:" and y in ".!?":
+            return a[:-1], b
+        if x in "!?" and y in ",;:":
+            return a, b[1:]
+        if x == "," and y in ";:":
+            return a[:-1], b
+    return a, b
+
+
+def fix_punctuation(tokens, punct_in_quote: bool):
+    texts = [k for k, t in enumerate(tokens) if isinstance(t, list)]
+    if punct_in_quote:
+        for k, t in enumerate(tokens):
+            if isinstance(t, tuple) and t[0] == "c" and t[1].kind == "q":
+                j = k + 1
+                while j < len(tokens) and isinstance(tokens[j], tuple) and tokens[j][0] == "c":
+                    j += 1
+                if j < len(tokens) and isinstance(tokens[j], list) and tokens[j][0][:1] in (",", "."):
+                    ch = tokens[j][0][0]
+                    prev = k - 1
+                    while prev >= 0 and not isinstance(tokens[prev], list):
+                        prev -= 1
+                    if prev >= 0:
+                        tokens[j][0] = tokens[j][0][1:]
+                        a, b = _join_punct(tokens[prev][0], ch)
+                        tokens[prev][0] = a + b
+    prev = None
+    for k in texts:
+        t = tokens[k]
+        if not t[0]:
+            continue
+        if prev is not None:
+            prev[0], t[0] = _join_punct(prev[0], t[0])
+            if not t[0]:
+                continue
+        prev = t
+    return tokens
+
+
+def _escape(s: str) -> str:
+    if "&" in s or "<" in s or ">" in s:
+        s = s.replace("&", "&#38;").replace("<", "&#60;").replace(">", "&#62;")
+    return s
+
+
+_FLIP = {"i": ("it", "<i>", "</i>", '<span style="font-style:normal;">', "</span>"),
+         "b": ("bo", "<b>", "</b>", '<span style="font-weight:normal;">', "</span>"),
+         "sc": ("sc", '<span style="font-variant:small-caps;">', "</span>",
+                '<span style="font-variant:normal;">', "</span>")}
+_NORMAL = {"ni": ("it", '<span style="font-style:normal;">'),
+           "nb": ("bo", '<span style="font-weight:normal;">'),
+           "nsc": ("sc", '<span style="font-variant:normal;">')}
+_SIMPLE = {"u": ('<span style="text-decoration:underline;">', "</span>"),
+           "nd": ('<span style="text-decoration:none;">', "</span>"),
+           "sup": ("<sup>", "</sup>"), "sub": ("<sub>", "</sub>"),
+           "base": ('<span style="baseline">', "</span>")}
+
+
+def render(parts, quotes=("“", "”", "‘", "’"), punct_in_quote=False, html=True) -> str:
+    """Serialise a tree to HTML (``html=True``) or plain text."""
+    tokens = fix_punctuation(_tokens(parts, []), punct_in_quote)
+    out = []
+    state = {"it": False, "bo": False, "sc": False, "q": 0}
+    closers = []
+    for t in tokens:
+        if isinstance(t, list):
+            if t[0]:
+                out.append(_escape(t[0]) if html else t[0])
+            continue
+        op, node = t
+        if op == "c":
+            s, key, old = closers.pop()
+            if key:
+                state[key] = old
+            out.append(s)
+            continue
+        k = node.kind
+        opening, closing, key, old = "", "", None, None
+        if k == "q":
+            key, old = "q", state["q"]
+            inner = state["q"] % 2 == 1
+            opening, closing = (quotes[2], quotes[3]) if inner else (quotes[0], quotes[1])
+            state["q"] = old + 1
+        elif k in _FLIP:
+            key, o1, c1, o2, c2 = _FLIP[k]
+            old = state[key]
+            if html:
+                opening, closing = (o2, c2) if old else (o1, c1)
+            state[key] = not old
+        elif k in _NORMAL:
+            key, o = _NORMAL[k]
+            old = state[key]
+            if old and html:
+                opening, closing = o, "</span>"
+            state[key] = False
+        elif k in _SIMPLE and html:
+            opening, closing = _SIMPLE[k]
+        elif k == "div" and html:
+            opening, closing = f'<div class="csl-{node.arg}">', "</div>"
+        out.append(opening)
+        closers.append((closing, key, old))
+    return "".join(out)
