@@ -14,19 +14,21 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): requirements.txt | $(BIN)/python
+# The pinned test environment, then this checkout as an editable package (the `refsite` plugin).
+$(STAMP): requirements-test.txt pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet -r requirements-test.txt
+	$(BIN)/python -m pip install --quiet --no-deps --editable .
 	touch $(STAMP)
 
 serve: $(STAMP)
-	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000 --livereload
+	$(BIN)/python -m mkdocs serve --dev-addr 127.0.0.1:8000 --livereload
 
 build: $(STAMP)
-	$(BIN)/mkdocs build --strict --site-dir site
+	$(BIN)/python -m mkdocs build --strict --site-dir site
 
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

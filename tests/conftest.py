@@ -20,7 +20,6 @@ import yaml
 from bs4 import BeautifulSoup
 
 ROOT = Path(__file__).resolve().parents[1]
-HOOK = ROOT / "hooks" / "refsite_hooks.py"
 SCENARIOS = Path(__file__).resolve().parent / "scenarios"
 SHARED = ROOT.parent / "shared"
 CHROMIUM = "/usr/bin/chromium"
@@ -34,13 +33,29 @@ BASE_CONFIG = {
     "docs_dir": "content",
     "theme": {"name": "material", "font": False, "features": ["navigation.instant", "content.tooltips"]},
     "plugins": ["search"],
-    "hooks": [str(HOOK)],
     "markdown_extensions": ["toc", "admonition", "attr_list", "md_in_html", "footnotes", "tables",
                             "def_list", "pymdownx.superfences", "pymdownx.details"],
     "validation": {"links": {"not_found": "warn", "anchors": "warn", "absolute_links": "warn",
                              "unrecognized_links": "warn"}},
-    "extra": {"refsite": {"bibliography": ["bibliography/*.bib"]}},
+    # Test convention: a top-level "refsite" mapping holds the plugin's settings; ``site_config``
+    # moves it into ``plugins`` (after "search" and any other plugin the test lists).
+    "refsite": {"bibliography": ["bibliography/*.bib"]},
 }
+
+
+def site_config(base: dict, extra: dict | None = None) -> dict:
+    """``base`` merged with ``extra``, with the test convention's "refsite" settings merged into the
+    plugin's entry in ``plugins`` (a scenario's mkdocs.yml may list ``- refsite: {...}`` itself)."""
+    merged = _merge(base, extra or {})
+    settings = dict(merged.pop("refsite", None) or {})
+    plugins = []
+    for plugin in merged.get("plugins", []):
+        if isinstance(plugin, dict) and "refsite" in plugin:
+            settings.update(plugin["refsite"] or {})
+        elif plugin != "refsite":
+            plugins.append(plugin)
+    merged["plugins"] = plugins + [{"refsite": settings}]
+    return merged
 
 
 class _Collector(logging.Handler):
@@ -77,7 +92,7 @@ class BuiltSite:
 
 def write_site(root: Path, files: dict[str, str], config: dict | None = None) -> Path:
     root.mkdir(parents=True, exist_ok=True)
-    merged = _merge(BASE_CONFIG, config or {})
+    merged = site_config(BASE_CONFIG, config)
     for name, text in files.items():
         target = root / name
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -150,7 +165,7 @@ def scenario(tmp_path):
         shutil.copytree(SCENARIOS / name, root)
         if True:  # a scenario's own mkdocs.yml holds only what differs from BASE_CONFIG
             existing = yaml.safe_load((root / "mkdocs.yml").read_text()) if (root / "mkdocs.yml").exists() else {}
-            merged = _merge(_merge(BASE_CONFIG, existing or {}), config or {})
+            merged = site_config(_merge(BASE_CONFIG, existing or {}), config)
             (root / "mkdocs.yml").write_text(yaml.safe_dump(merged, allow_unicode=True, sort_keys=False))
         return build(root, expect=expect, strict=not expect)
     return _build
@@ -222,9 +237,10 @@ def page(browser):
 
 
 def copy_flagship(target: Path, site_url: str | None = None) -> Path:
-    """Copy the repo's site (config, content, bibliography, hooks) into ``target``."""
+    """Copy the repo's site (config, content, bibliography) into ``target``; the plugin is the
+    installed ``refsite`` package."""
     target.mkdir(parents=True, exist_ok=True)
-    for name in ("mkdocs.yml", "content", "bibliography", "hooks"):
+    for name in ("mkdocs.yml", "content", "bibliography"):
         src = ROOT / name
         if src.is_dir():
             shutil.copytree(src, target / name, ignore=shutil.ignore_patterns("__pycache__"))

@@ -226,7 +226,7 @@ def test_code_email_and_escape_are_untouched(scenario):
     assert "An escaped @lee2018 is not a citation." in paragraphs
     assert not article.select("a[href^='mailto:'] .refsite-cite")
     assert our_citations(article) == ["(Doe 1999)"]
-    assert [d["data-key"] for d in article.select("div.refsite-ref")] == ["doe99"]
+    assert [d["data-key"] for d in article.select("p.refsite-ref")] == ["doe99"]
     theirs = pandoc_citations(page_md("citations_code", "index.md"), bib_of("citations_code"))
     assert theirs == ["(Doe 1999)"]
 
@@ -297,7 +297,7 @@ def test_every_citation_links_to_an_existing_bibliography_entry(scenario, name, 
             assert fragment == f"ref-{link['data-key']}"
             assert link["data-key"] in entries
         for go in article.select("div.refsite-references a.refsite-ref__go"):
-            key = go.find_parent("div", class_="refsite-ref")["data-key"]
+            key = go.find_parent("p", class_="refsite-ref")["data-key"]
             target, fragment = resolve_href(site, url, go["href"])
             assert (target, fragment) == (bib_file, f"ref-{key}")
     # The ids the links target are unique on the bibliography page.
@@ -310,7 +310,7 @@ def test_page_reference_list_is_exactly_the_works_cited_there(scenario, url, sou
     site = scenario("citations_reflists")
     article = site.article(url)
     cited = {a["data-key"] for a in article.select("span.refsite-cite a.refsite-cite__ref")}
-    listed = [d["data-key"] for d in article.select("div.refsite-references > div.refsite-ref")]
+    listed = [d["data-key"] for d in article.select("div.refsite-references > p.refsite-ref")]
     assert set(listed) == cited and len(listed) == len(cited)
     # Order: the style's bibliography order, i.e. the order of the global bibliography and of
     # citeproc's reference list for the same page.
@@ -333,7 +333,7 @@ def test_reference_list_is_on_the_page_but_not_in_the_search_index(scenario):
     article = site.article("first/")
     container = article.select_one("div.refsite-references")
     assert container.has_attr("data-search-exclude")
-    entries = container.select("div.refsite-ref")
+    entries = container.select("p.refsite-ref")
     assert entries and all(e.select_one(".refsite-ref__text").get_text(strip=True) for e in entries)
     assert all(e.select_one("a.refsite-ref__go")["href"].startswith("../bibliography/#") for e in entries)
     docs = json.loads((site.site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
@@ -382,7 +382,7 @@ def test_unknown_key_is_visible_and_its_group_does_not_vanish(scenario):
     assert norm(narrative.get_text()) == "(nokey?)"  # as pandoc
     # Decoys stay as written, the known work is still listed.
     assert "Decoys: @nokey in code, mail nokey@example.org, escaped @nokey." in body_paragraphs(front)
-    assert [d["data-key"] for d in front.select("div.refsite-ref")] == ["lee2018"]
+    assert [d["data-key"] for d in front.select("p.refsite-ref")] == ["lee2018"]
 
 
 def test_unknown_key_group_keeps_prefix_and_locator_like_pandoc(scenario):
@@ -400,8 +400,8 @@ def test_year_suffixes_follow_bibliography_order_across_pages(scenario):
     # chen2004b ("Alpha Patterns") sorts before chen2004a ("Zeta Patterns"): it gets 2004a.
     assert our_citations(one) == ["(Chen 2004a)"]
     assert our_citations(two) == ["(Chen 2004b, 5)", "Wu (2010)"]
-    refs_one = [norm(d.get_text()) for d in one.select("div.refsite-ref .refsite-ref__text")]
-    refs_two = [norm(d.get_text()) for d in two.select("div.refsite-ref .refsite-ref__text")]
+    refs_one = [norm(d.get_text()) for d in one.select("p.refsite-ref .refsite-ref__text")]
+    refs_two = [norm(d.get_text()) for d in two.select("p.refsite-ref .refsite-ref__text")]
     assert refs_one == ["Chen, Li. 2004a. Alpha Patterns. Shanghai: Example Press."]
     assert refs_two[0] == "Chen, Li. 2004b. Zeta Patterns. Shanghai: Example Press."
     # wu2010b (same author, same year) is never cited: wu2010a keeps a plain year.
@@ -425,7 +425,7 @@ def test_apa_style(scenario):
     article = site.article("")
     assert our_citations(article) == ["(Lee, 2018, p. 12)", "Lee (2018, p. 12)",
                                       "(Lee, 2018; Smith & Brown, 2004)"]
-    refs = [norm(d.get_text()) for d in article.select("div.refsite-ref .refsite-ref__text")]
+    refs = [norm(d.get_text()) for d in article.select("p.refsite-ref .refsite-ref__text")]
     assert refs[0].startswith("Lee, K.-F. (2018).")
 
 

@@ -24,7 +24,7 @@ def test_flat_urls_resolve(make_site):
          "content/deep/page.md": "# Deep\n\n## Section\n\nAgain @lee2018 [p. 3].\n",
          "content/glossary.yml": GLOSSARY,
          "bibliography/refs.bib": BIB},
-        {"use_directory_urls": False, "extra": {"refsite": {"glossary": "content/glossary.yml"}}})
+        {"use_directory_urls": False, "refsite": {"glossary": "content/glossary.yml"}})
     checked = 0
     for html in sorted(site.site.rglob("*.html")):
         rel = html.relative_to(site.site).as_posix()

@@ -1,22 +1,24 @@
 """Foundation: settings validation, the flagship site builds strictly, and it works in Chromium."""
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 
 import pytest
-from mkdocs.exceptions import PluginError
 
 from refsite.config import Settings, SettingsError, parse_settings
 
 
 @pytest.mark.parametrize("raw, message", [
-    ({"bibliography": 3}, r"extra\.refsite\.bibliography: expected a glob or a list of globs"),
-    ({"bibliograhpy": ["x.bib"]}, r"extra\.refsite\.bibliograhpy: unknown setting"),
-    ({"style": "mla"}, r"extra\.refsite\.style: unknown style 'mla'"),
-    ({"link_terms": "sometimes"}, r"extra\.refsite\.link_terms: expected 'first' or 'all'"),
-    ({"nocite": "yes"}, r"extra\.refsite\.nocite: expected true or false"),
-    ({"glossary": ["a.yml"]}, r"extra\.refsite\.glossary: expected a path"),
-    ("bibliography/*.bib", r"extra\.refsite: expected a mapping"),
+    ({"bibliography": 3}, r"plugins\.refsite\.bibliography: expected a glob or a list of globs"),
+    ({"bibliograhpy": ["x.bib"]}, r"plugins\.refsite\.bibliograhpy: unknown setting"),
+    ({"style": "mla"}, r"plugins\.refsite\.style: unknown style 'mla'"),
+    ({"link_terms": "sometimes"}, r"plugins\.refsite\.link_terms: expected 'first' or 'all'"),
+    ({"nocite": "yes"}, r"plugins\.refsite\.nocite: expected true or false"),
+    ({"glossary": ["a.yml"]}, r"plugins\.refsite\.glossary: expected a path"),
+    ("bibliography/*.bib", r"plugins\.refsite: expected a mapping"),
 ])
 def test_wrong_setting_names_it(raw, message):
     with pytest.raises(SettingsError, match=message):
@@ -30,21 +32,37 @@ def test_settings_defaults_and_normalisation():
     assert settings.glossary_dir == "terms"
 
 
-def test_wrong_setting_stops_the_build_with_one_clear_error(tmp_path):
-    from conftest import write_site
-    from mkdocs.commands.build import build as mkdocs_build
-    from mkdocs.config import load_config
+def _build_output(root):
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(root / "site")],
+                            cwd=root, capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    return result.returncode, result.stdout + result.stderr
 
-    root = write_site(tmp_path / "s", {"content/index.md": "# Home\n"},
-                      {"extra": {"refsite": {"style": 12, "bibliography": [3]}}})
-    cfg = load_config(config_file=str(root / "mkdocs.yml"), site_dir=str(root / "site"))
-    with pytest.raises(PluginError) as info:
-        cfg.plugins.on_config(cfg)
-    text = str(info.value)
-    assert "extra.refsite.style: expected a style name, got 12" in text
-    assert "extra.refsite.bibliography" in text
-    assert not (root / "site").exists()
-    del mkdocs_build
+
+@pytest.mark.parametrize("settings, messages", [
+    ({"style": 12, "bibliography": [3]},
+     [r"Plugin 'refsite' option 'style': expected a style name, got 12",
+      r"Plugin 'refsite' option 'bibliography': expected a glob or a list of globs, got \[3\]"]),
+    ({"bibliograhpy": ["x.bib"]}, [r"Plugin 'refsite' option 'bibliograhpy': unknown setting \(known: bibliography, "]),
+    ({"style": "mla"}, [r"plugins\.refsite\.style: unknown style 'mla'"]),
+])
+def test_wrong_setting_stops_the_build_with_errors_naming_each_key(tmp_path, settings, messages):
+    from conftest import write_site
+
+    root = write_site(tmp_path / "s", {"content/index.md": "# Home\n"}, {"refsite": settings})
+    code, output = _build_output(root)
+    assert code != 0
+    for message in messages:
+        assert re.search(message, output), output
+    assert not (root / "site" / "index.html").exists()
+
+
+def test_settings_left_under_extra_are_an_error_that_says_where_they_go(tmp_path):
+    from conftest import write_site
+
+    root = write_site(tmp_path / "s", {"content/index.md": "# Home\n"}, {"extra": {"refsite": {"style": "apa"}}})
+    code, output = _build_output(root)
+    assert code != 0 and "extra.refsite: refsite's settings now go under the plugin" in output, output
 
 
 def test_flagship_builds_strictly(flagship_site):

@@ -13,19 +13,20 @@ import posixpath
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
 import yaml
 
-from conftest import BASE_CONFIG, ROOT, SCENARIOS, _merge, build, free_port, serve_dir_on
+from conftest import BASE_CONFIG, ROOT, SCENARIOS, _merge, build, site_config, free_port, serve_dir_on
 
 REFS_BIB = (SCENARIOS / "glossary_traps" / "bibliography" / "refs.bib").read_text(encoding="utf-8")
 MD_EXTENSIONS = [{"toc": {"permalink": True}}, "admonition", "attr_list", "md_in_html", "footnotes",
                  "tables", "def_list", "pymdownx.superfences", "pymdownx.details"]
 GLOSSARY_CONFIG = {"markdown_extensions": MD_EXTENSIONS,
-                   "extra": {"refsite": {"glossary": "content/glossary.yml"}}}
+                   "refsite": {"glossary": "content/glossary.yml"}}
 TERMS = {  # slug -> (term, short definition shown in the index and the hover card)
     "algorithm": ("algorithm", "A finite sequence of instructions that turns an input into an output."),
     "cross-border-data-flow": ("Cross-border data flow",
@@ -54,7 +55,7 @@ APPEARS_FIRST = {
 
 def _build_scenario(root: Path, name: str, config: dict | None = None, expect=()):
     shutil.copytree(SCENARIOS / name, root)
-    merged = _merge(_merge(BASE_CONFIG, GLOSSARY_CONFIG), config or {})
+    merged = site_config(_merge(BASE_CONFIG, GLOSSARY_CONFIG), config)
     (root / "mkdocs.yml").write_text(yaml.safe_dump(merged, allow_unicode=True, sort_keys=False),
                                      encoding="utf-8")
     return build(root, expect=expect, strict=not expect)
@@ -68,7 +69,7 @@ def first_site(tmp_path_factory):
 @pytest.fixture(scope="module")
 def all_site(tmp_path_factory):
     return _build_scenario(tmp_path_factory.mktemp("gall") / "site", "glossary_traps",
-                           {"extra": {"refsite": {"link_terms": "all"}}})
+                           {"refsite": {"link_terms": "all"}})
 
 
 # -- helpers -----------------------------------------------------------------------------------
@@ -315,7 +316,7 @@ BAD = [
 
 def _strict_build(root: Path) -> subprocess.CompletedProcess:
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
-    return subprocess.run([str(ROOT / ".venv" / "bin" / "mkdocs"), "build", "--strict", "-f",
+    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f",
                            str(root / "mkdocs.yml"), "--site-dir", str(root / "strict-site")],
                           cwd=root, env=env, capture_output=True, text=True, timeout=300)
 
@@ -343,7 +344,7 @@ def test_malformed_yaml_reported_and_strict_build_fails(tmp_path):
         "- term: Platform\n  definition: A digital intermediary.\n\n"
         "- term: Cloud\n  definition: Remote computing.\n  aliases: [unclosed, list\n\n"
         "- term: Edge\n  definition: Near the user.\n", encoding="utf-8")
-    merged = _merge(BASE_CONFIG, GLOSSARY_CONFIG)
+    merged = site_config(BASE_CONFIG, GLOSSARY_CONFIG)
     (root / "mkdocs.yml").write_text(yaml.safe_dump(merged, sort_keys=False), encoding="utf-8")
     built = build(root, expect=(r"^content/glossary\.yml:8: invalid YAML: .*started at line 6\b",), strict=False)
     assert len(built.warnings) == 1

@@ -9,7 +9,7 @@ import sys
 
 import yaml
 
-from conftest import SCENARIOS, _merge, BASE_CONFIG
+from conftest import SCENARIOS, BASE_CONFIG, site_config
 
 GOOD_BIB = """\
 @book{good2001,
@@ -131,8 +131,8 @@ def test_missing_comma_reported_at_its_line(make_site):
 
 
 def test_glob_matching_nothing_names_mkdocs_yml_line_and_glob(make_site, tmp_path):
-    config = {"extra": {"refsite": {"bibliography": ["bibliography/*.bib", "missing/*.bib"]}}}
-    text = yaml.safe_dump(_merge(BASE_CONFIG, config), allow_unicode=True, sort_keys=False)
+    config = {"refsite": {"bibliography": ["bibliography/*.bib", "missing/*.bib"]}}
+    text = yaml.safe_dump(site_config(BASE_CONFIG, config), allow_unicode=True, sort_keys=False)
     line = next(i for i, l in enumerate(text.splitlines(), 1) if "missing/*.bib" in l)
     built = make_site({"content/index.md": "# Home\n\n[@good2001].\n", "bibliography/refs.bib": GOOD_BIB},
                       config, expect=(at("mkdocs.yml", line, r".*'missing/\*\.bib' matches no file"),))
@@ -152,7 +152,7 @@ def test_malformed_glossary_yaml(make_site):
     glossary = GOOD_GLOSSARY + "- term: Broken\n  definition: [unclosed\n- term: Other\n"
     built = make_site({"content/index.md": "# Home\n\n[@good2001] about data localization.\n",
                        "bibliography/refs.bib": GOOD_BIB, "content/glossary.yml": glossary},
-                      {"extra": {"refsite": {"glossary": "content/glossary.yml"}}},
+                      {"refsite": {"glossary": "content/glossary.yml"}},
                       expect=(r"^content/glossary\.yml:(4|5): invalid YAML",))
     assert_good_parts(built)
     assert built.path("glossary/").exists()
@@ -173,7 +173,7 @@ def test_duplicate_terms_and_aliases_including_case_only(make_site):
 """
     built = make_site({"content/index.md": "# Home\n\n[@good2001] about data localization in the cloud.\n",
                        "bibliography/refs.bib": GOOD_BIB, "content/glossary.yml": glossary},
-                      {"extra": {"refsite": {"glossary": "content/glossary.yml"}}},
+                      {"refsite": {"glossary": "content/glossary.yml"}},
                       expect=(at("content/glossary.yml", 3, r"duplicate term 'data Localization'.*line 1"),
                               at("content/glossary.yml", 7, r"duplicate alias 'DATA LOCALIZATION'.*line 1"),
                               at("content/glossary.yml", 8, r"duplicate term 'Cloud Computing'.*line 7"),
@@ -212,7 +212,7 @@ EXPECTED_IN_ONE_RUN = [
     r"bibliography/refs\.bib:\d+: duplicate citation key 'dup'",
     r"bibliography/empty\.bib:1: no BibTeX entries",
     r"bibliography/latin\.bib:2: not valid UTF-8",
-    r"mkdocs\.yml:\d+: extra\.refsite\.bibliography: 'nothing/\*\.bib' matches no file",
+    r"mkdocs\.yml:\d+: plugins\.refsite\.bibliography: 'nothing/\*\.bib' matches no file",
     r"content/glossary\.yml:3: duplicate term 'DATA LOCALIZATION'",
     r"content/glossary\.yml:\d+: see_also 'Ghost' names no term",
 ]
@@ -224,7 +224,7 @@ def test_strict_build_fails_and_reports_every_problem_in_one_run(tmp_path):
     (root / "bibliography" / "latin.bib").write_bytes(
         "@book{latin,\n  author = {Mélanie, Dupont},\n  title = {Café},\n  year = {2010}\n}\n".encode("latin-1"))
     (root / "bibliography" / "empty.bib").write_bytes(b"")
-    config = _merge(BASE_CONFIG, yaml.safe_load((root / "mkdocs.yml").read_text(encoding="utf-8")))
+    config = site_config(BASE_CONFIG, yaml.safe_load((root / "mkdocs.yml").read_text(encoding="utf-8")))
     (root / "mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(root / "site")],
                             cwd=root, capture_output=True, text=True, timeout=300,

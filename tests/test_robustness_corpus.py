@@ -126,7 +126,7 @@ def test_corpus_file_every_entry_rendered_or_reported(name, tmp_path, capsys):
     # reported against the .bib file below).
     cited = list(dict.fromkeys(keys + [e.key for e in entries if e.key and not set(e.key) & set("{}")]))
     root = write_site(tmp_path / "site", {"content/index.md": _cite_page(cited)},
-                      {"extra": {"refsite": {"bibliography": [str(bib_path)]}}})
+                      {"refsite": {"bibliography": [str(bib_path)]}})
     warnings = build_collecting(root)       # must not raise
 
     site = root / "site"
@@ -179,7 +179,7 @@ def test_old_style_parens_reports_undefined_macros_and_renders_recovered_entries
     text = bib_path.read_text(encoding="utf-8")
     keys = pybtex_keys(text)
     root = write_site(tmp_path / "site", {"content/index.md": _cite_page(keys)},
-                      {"extra": {"refsite": {"bibliography": [str(bib_path)]}}})
+                      {"refsite": {"bibliography": [str(bib_path)]}})
     warnings = build_collecting(root)
     # Strict pybtex stops at line 121 on @string AAAI-91, which the file never defines.
     assert any(re.match(re.escape(str(bib_path)) + r":121: .*AAAI-91", w) for w in warnings), warnings[:5]

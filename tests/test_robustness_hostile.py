@@ -78,7 +78,7 @@ def hostile_site(tmp_path_factory):
     root = write_site(tmp_path_factory.mktemp("hostile") / "site",
                       {"content/index.md": CONTENT, "content/glossary.yml": GLOSSARY,
                        "bibliography/evil.bib": BIB},
-                      {"extra": {"refsite": {"glossary": "content/glossary.yml"}}})
+                      {"refsite": {"glossary": "content/glossary.yml"}})
     # Script-like text is not a problem to report: the build must be clean.
     return build(root)
 

@@ -217,7 +217,7 @@ def load_bibliography(patterns, base_dir: str) -> Bibliography:
     problems: list[Problem] = []
     for pattern in unmatched:
         problems.append(Problem("mkdocs.yml", None,
-                                f"extra.refsite.bibliography: '{pattern}' matches no file"))
+                                f"plugins.refsite.bibliography: '{pattern}' matches no file"))
     seen: dict[str, tuple[str, int]] = {}
     data = BibliographyData()
     locations: dict[str, tuple[str, int]] = {}

@@ -1,4 +1,7 @@
-"""Settings under ``extra: refsite:`` in mkdocs.yml, validated (pure; no MkDocs import)."""
+"""The plugin's settings (``plugins: - refsite: ...`` in mkdocs.yml), validated (pure; no MkDocs import).
+
+``CHECKS`` is the one table of settings: the plugin builds its ``config_options`` from it, and
+``parse_settings`` turns the validated values into ``Settings``."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -7,7 +10,7 @@ STYLE_DEFAULT = "chicago-author-date"
 
 
 class SettingsError(ValueError):
-    """A wrong setting; the message names it as ``extra.refsite.<name>``."""
+    """A wrong setting; the message names it as ``plugins.refsite.<name>``."""
 
 
 @dataclass(frozen=True)
@@ -29,7 +32,7 @@ def _is_str_list(value) -> bool:
 
 
 # name -> (check, description of the expected type)
-_CHECKS = {
+CHECKS = {
     "bibliography": (lambda v: isinstance(v, str) and v or _is_str_list(v), "a glob or a list of globs"),
     "glossary": (lambda v: v is None or (isinstance(v, str) and bool(v)), "a path to a YAML file"),
     "style": (lambda v: isinstance(v, str) and bool(v), "a style name"),
@@ -44,27 +47,27 @@ _CHECKS = {
 
 
 def parse_settings(raw, styles: tuple[str, ...] = ()) -> Settings:
-    """Validate ``extra.refsite`` (a mapping or None). Raises SettingsError naming the setting."""
+    """Validate ``plugins.refsite`` (a mapping or None). Raises SettingsError naming the setting."""
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
-        raise SettingsError("extra.refsite: expected a mapping of settings, got "
+        raise SettingsError("plugins.refsite: expected a mapping of settings, got "
                             f"{type(raw).__name__}")
     errors = []
     for name in raw:
-        if name not in _CHECKS:
-            errors.append(f"extra.refsite.{name}: unknown setting (known: {', '.join(sorted(_CHECKS))})")
+        if name not in CHECKS:
+            errors.append(f"plugins.refsite.{name}: unknown setting (known: {', '.join(sorted(CHECKS))})")
     values = {}
-    for name, (check, expected) in _CHECKS.items():
+    for name, (check, expected) in CHECKS.items():
         if name not in raw:
             continue
         value = raw[name]
         if not check(value):
-            errors.append(f"extra.refsite.{name}: expected {expected}, got {value!r}")
+            errors.append(f"plugins.refsite.{name}: expected {expected}, got {value!r}")
             continue
         values[name] = value
     if "style" in values and styles and values["style"] not in styles:
-        errors.append(f"extra.refsite.style: unknown style {values['style']!r} "
+        errors.append(f"plugins.refsite.style: unknown style {values['style']!r} "
                       f"(available: {', '.join(styles)})")
     if errors:
         raise SettingsError("; ".join(errors))

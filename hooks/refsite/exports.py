@@ -580,30 +580,12 @@ def _minimal_norm(key, entry) -> dict:
             "title": title}  # fmt: skip
 
 
-_NORM_CACHE: dict[tuple, tuple] = {}
-
-
 def _safe_norm(key, entry, entries=None) -> dict:
-    """The normalised record of an entry, computed once per entry object (RIS, CSL-JSON and COinS
-    of the same entry are asked for on the bibliography page and again for the export files)."""
+    """The normalised record of an entry; never raises (a broken entry gives a minimal record)."""
     try:
-        cacheable = "crossref" not in entry.fields    # only then is ``entries`` irrelevant
+        return _norm(key, entry, entries)
     except Exception:
-        cacheable = False
-    cache_key = (key, id(entry))
-    hit = _NORM_CACHE.get(cache_key) if cacheable else None
-    if hit is not None and hit[0] is entry:
-        return hit[1]
-    try:
-        norm = _norm(key, entry, entries)
-    except Exception:
-        norm = _minimal_norm(key, entry)
-    if not cacheable:
-        return norm
-    if len(_NORM_CACHE) > 50_000:
-        _NORM_CACHE.clear()
-    _NORM_CACHE[cache_key] = (entry, norm)
-    return norm
+        return _minimal_norm(key, entry)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -654,20 +636,9 @@ def _person_bibtex(p) -> str:
     return f"{von_last}, {first}" if first else von_last
 
 
-_BIBTEX_CACHE: dict[tuple, tuple] = {}
-
-
 def bibtex_entry(key, entry) -> str:
-    """The entry as written (persons first, then fields in source order), minus ``x-`` fields.
-    Computed once per entry object (the bibliography page, the .bib file and per-page files)."""
-    hit = _BIBTEX_CACHE.get((key, id(entry)))
-    if hit is not None and hit[0] is entry:
-        return hit[1]
-    text = _bibtex_entry(key, entry)
-    if len(_BIBTEX_CACHE) > 50_000:
-        _BIBTEX_CACHE.clear()
-    _BIBTEX_CACHE[(key, id(entry))] = (entry, text)
-    return text
+    """The entry as written (persons first, then fields in source order), minus ``x-`` fields."""
+    return _bibtex_entry(key, entry)
 
 
 def _bibtex_entry(key, entry) -> str:
@@ -784,26 +755,11 @@ def csl_json_item(key, entry, entries: Mapping | None = None) -> dict:
         return {"id": str(key), "type": "document"}
 
 
-_CSL_TEXT_CACHE: dict[tuple, tuple] = {}
 
 
 def csl_item_text(key, entry, entries: Mapping | None = None) -> str:
-    """One item as it reads inside the array (indented one level); computed once per entry object,
-    since the site-wide file and every per-page file list the same items."""
-    try:
-        cacheable = "crossref" not in entry.fields     # only then is ``entries`` irrelevant
-    except Exception:
-        cacheable = False
-    if cacheable:
-        hit = _CSL_TEXT_CACHE.get((key, id(entry)))
-        if hit is not None and hit[0] is entry:
-            return hit[1]
-    text = "  " + json.dumps(csl_json_item(key, entry, entries), ensure_ascii=False, indent=2).replace("\n", "\n  ")
-    if cacheable:
-        if len(_CSL_TEXT_CACHE) > 50_000:
-            _CSL_TEXT_CACHE.clear()
-        _CSL_TEXT_CACHE[(key, id(entry))] = (entry, text)
-    return text
+    """One item as it reads inside the array (indented one level)."""
+    return "  " + json.dumps(csl_json_item(key, entry, entries), ensure_ascii=False, indent=2).replace("\n", "\n  ")
 
 
 def csl_pieces(item_texts: Iterable[str]) -> Iterator[str]:
@@ -825,13 +781,6 @@ def csl_json(entries: Mapping) -> str:
     """A JSON array of CSL items in the order given (UTF-8 text, 2-space indent): the same text as
     ``json.dumps(items, ensure_ascii=False, indent=2)``, put together from per-entry texts."""
     return csl_join(csl_item_text(k, e, entries) for k, e in _items(entries))
-
-
-def clear_caches() -> None:
-    """Forget the per-entry records and texts (they hold the entries): when a build is done with them."""
-    _NORM_CACHE.clear()
-    _BIBTEX_CACHE.clear()
-    _CSL_TEXT_CACHE.clear()
 
 
 # --------------------------------------------------------------------------------------------------

@@ -7,8 +7,6 @@ already placeholders or AtomicStrings when these processors run.
 from __future__ import annotations
 
 import html as _html
-import functools
-import posixpath
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
@@ -20,6 +18,7 @@ from markdown.extensions.toc import remove_fnrefs, render_inner_html, strip_tags
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
+from mkdocs.utils import get_relative_url
 
 from .formatting import TOKEN_RE
 from .registry import CitationRecord, TermRecord
@@ -45,13 +44,6 @@ def fragment_for(key: str) -> str:
                    for ch in anchor_for(key))
 
 
-@functools.lru_cache(maxsize=4096)
-def _relpath(target: str, start: str) -> str:
-    """posixpath.relpath, once per (target, folder): every citation on a page links to the same few
-    generated pages."""
-    return posixpath.relpath(target, start)
-
-
 @dataclass
 class PageContext:
     """What the Markdown processors need to know about the page being rendered."""
@@ -65,8 +57,8 @@ class PageContext:
     line_map: dict = field(default_factory=dict)   # optional: fixed line for every problem
 
     def href(self, target_src: str, fragment: str = "") -> str:
-        rel = _relpath(target_src, posixpath.dirname(self.src) or ".")
-        return rel + ("#" + fragment if fragment else "")
+        """A link to another source file (MkDocs turns it into the page's URL and checks it)."""
+        return get_relative_url(target_src, self.src) + ("#" + fragment if fragment else "")
 
     def line_of(self, needle: str, start_hint: int = 0) -> tuple[int | None, int]:
         """1-based line of ``needle`` in the page source (search from ``start_hint``)."""
@@ -144,23 +136,41 @@ class _PageTreeprocessor(Treeprocessor):
 class _ReferencesAppender(_PageTreeprocessor):
     """Appends the page's "References" section (runs before toc, so it gets an id and a TOC entry).
 
-    The heading goes in the tree; the list itself is an empty ``div.refsite-references`` that the
-    site fills when the page is written (``Site.reference_list_html``): the works are searchable on
-    the bibliography page, and a page's list is kept out of Material's search parsing and out of the
-    page HTML MkDocs holds for the whole build."""
+    Each entry is a ``p.csl-entry`` whose formatted text is stashed raw HTML (it may still hold
+    style tokens, resolved in ``on_env``) and whose link to the bibliography is a link to its source
+    file, which MkDocs converts and checks. The works are searchable on the bibliography page, so the
+    list is left out of search: ``data-search-exclude`` on a ``div`` with no nested ``div`` (Material's
+    search parser ends an exclusion at the first closing tag of the same name)."""
 
     def run(self, root):
         ext = self.ext
-        keys = [k for k in ext.page_keys if k in ext.site.bibliography.entries]
-        ext.site.reference_keys[ext.page.src] = keys
+        site = ext.site
+        keys = [k for k in ext.page_keys if k in site.bibliography.entries]
         if not keys:
             return None
         heading = etree.SubElement(root, "h2")
-        heading.text = ext.site.settings.references_title
+        heading.text = site.settings.references_title
         heading.set("class", "refsite-references-title")
         container = etree.SubElement(root, "div")
         container.set("class", "refsite-references")
         container.set("data-search-exclude", "")
+        for key, html in site.formatter.reference_list(keys):
+            incomplete = site.is_incomplete(key)
+            entry = etree.SubElement(container, "p")
+            entry.set("class", "csl-entry refsite-ref" + (" refsite-ref--incomplete" if incomplete else ""))
+            entry.set("data-key", key)
+            text = etree.SubElement(entry, "span")
+            text.set("class", "refsite-ref__text")
+            text.text = self.md.htmlStash.store(html)
+            if incomplete:
+                badge = etree.SubElement(entry, "span")
+                badge.set("class", "refsite-incomplete__badge")
+                badge.text = "incomplete reference"
+            go = etree.SubElement(entry, "a")
+            go.set("aria-label", "This work in the bibliography")
+            go.set("class", "refsite-ref__go")
+            go.set("href", ext.page.href(site.bibliography_src, fragment_for(key)))
+            go.text = "\u2197"
         return None
 
 

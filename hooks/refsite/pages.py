@@ -87,18 +87,13 @@ formatted reference, downloaded as RIS or CSL-JSON, and saved with Zotero's brow
 """
 
 
-def _as_is(html: str) -> str:
-    return html
-
-
 def entry_html(*, key: str, anchor: str, label: str, reference: str, incomplete: bool,
                coins: str, bibtex: str, plain: str, ris_href: str, csl_href: str, filename: str,
-               backlinks: list[tuple[str, str, str]], defer=None) -> str:
+               backlinks: list[tuple[str, str, str]]) -> str:
     """One bibliography entry. ``reference`` is trusted HTML from the formatter; all else is text.
-
-    ``defer(html) -> str``, if given, receives the inner HTML of the two blocks that search skips
-    (COinS and tools, backlinks) and returns what stands in for it until the page is written."""
-    defer = defer or _as_is
+    Search skips the tools and the backlinks (``data-search-exclude`` on an element with no nested
+    element of the same tag: Material's search parser ends the exclusion at the first closing tag
+    of that name)."""
     parts = [f'<div class="refsite-entry" data-key="{escape(key)}">',
              f'<h3 class="refsite-entry__label" id="{escape(anchor)}">{escape(label)}</h3>',
              f'<p class="csl-entry">{Markup(reference)}</p>']
@@ -107,7 +102,7 @@ def entry_html(*, key: str, anchor: str, label: str, reference: str, incomplete:
                      'Incomplete reference</span> Only some details of this work could be '
                      'verified; the missing ones are left out rather than guessed.</p>')
     # The COinS span (for Zotero) sits with the tools: metadata, not text, so search skips it too.
-    parts.append('<div class="refsite-entry__tools" data-search-exclude>' + defer(
+    parts.append('<div class="refsite-entry__tools" data-search-exclude>'
                  f'<span class="Z3988" title="{escape(coins)}"></span>'
                  f'<button type="button" class="md-button refsite-copy" data-copy="{escape(bibtex)}">'
                  'Copy BibTeX</button>'
@@ -118,7 +113,7 @@ def entry_html(*, key: str, anchor: str, label: str, reference: str, incomplete:
                  f'<a class="md-button refsite-download" href="{escape(ris_href)}" data-format="ris" '
                  f'data-key="{escape(key)}" data-filename="{escape(filename)}.ris">RIS</a>'
                  f'<a class="md-button refsite-download" href="{escape(csl_href)}" data-format="csl-json" '
-                 f'data-key="{escape(key)}" data-filename="{escape(filename)}.json">CSL-JSON</a>') + '</div>')
+                 f'data-key="{escape(key)}" data-filename="{escape(filename)}.json">CSL-JSON</a></div>')
     if backlinks:
         count = len(backlinks)
         inner = [f'<p class="refsite-backlinks__title">Cited in {count} place{"s" if count != 1 else ""}:</p><ol>']
@@ -127,13 +122,13 @@ def entry_html(*, key: str, anchor: str, label: str, reference: str, incomplete:
                          + (f' <q class="refsite-snippet">{escape(snippet)}</q>' if snippet else "")
                          + "</li>")
         inner.append("</ol>")
-        parts.append('<div class="refsite-backlinks" data-search-exclude>' + defer("".join(inner)) + "</div>")
+        parts.append('<div class="refsite-backlinks" data-search-exclude>' + "".join(inner) + "</div>")
     parts.append("</div>")
     return "".join(parts)
 
 
-def author_index_html(works_by_author: dict[str, list[tuple[str, str]]], defer=None) -> str:
-    """A–Z list: author display name -> [(href, label)]. ``defer``: as for ``entry_html``."""
+def author_index_html(works_by_author: dict[str, list[tuple[str, str]]]) -> str:
+    """A–Z list: author display name -> [(href, label)]."""
     letters: dict[str, list[str]] = defaultdict(list)
     for name in sorted(works_by_author, key=lambda n: (unicodedata.normalize("NFKD", n).casefold(), n)):
         letters[first_letter(name)].append(name)
@@ -150,14 +145,14 @@ def author_index_html(works_by_author: dict[str, list[tuple[str, str]]], defer=N
             out.append(f"<li><span class=\"refsite-index__name\">{escape(name)}</span>: {works}</li>")
         out.append("</ul>")
     return ('<div class="refsite-author-index" data-search-exclude>'
-            + (defer or _as_is)("\n".join(out)) + "</div>")
+            + "\n".join(out) + "</div>")
 
 
 def _slug_letter(letter: str) -> str:
     return "0-9" if letter == "0–9" else ("other" if letter == "#" else quote(letter.lower()))
 
 
-def year_index_html(works_by_year: dict[str, list[tuple[str, str]]], defer=None) -> str:
+def year_index_html(works_by_year: dict[str, list[tuple[str, str]]]) -> str:
     def order(y):
         return (0, -int(y)) if y.isdigit() else (1, y)
     out = []
@@ -165,7 +160,7 @@ def year_index_html(works_by_year: dict[str, list[tuple[str, str]]], defer=None)
         works = ", ".join(f'<a href="{escape(h)}">{escape(l)}</a>' for h, l in works_by_year[year])
         out.append(f"<dt>{escape(year)}</dt><dd>{works}</dd>")
     return ('<dl class="refsite-years" data-search-exclude>'
-            + (defer or _as_is)("\n".join(out)) + "</dl>")
+            + "\n".join(out) + "</dl>")
 
 
 def year_chart_svg(counts: dict[str, int]) -> str:

@@ -1,22 +1,20 @@
-"""The build: holds one build's state and does the work the MkDocs events ask for.
+"""One build: its state and the work the plugin's events ask for.
 
-No MkDocs import here: the wiring module (``refsite_hooks.py``) passes plain values in and puts the
-results where MkDocs wants them. State is reset by ``configure`` (called from ``on_config``), so it
-survives ``mkdocs serve`` rebuilds correctly; the parsed bibliography and formatted entries are kept
-while the .bib files are unchanged.
+The plugin (``plugin.py``) makes a ``Site`` per build in ``on_config`` and hands it the caches that
+outlive a ``mkdocs serve`` rebuild (the parsed bibliography and its formatter, kept while the .bib
+files and the style are unchanged). Pages are rendered by the Markdown extension (``mdext``);
+``finalize`` and ``final_content`` then finish every page in ``on_env``, and ``export_files`` /
+``page_exports`` give the text of every export file.
 """
 from __future__ import annotations
 
 import os
 import posixpath
 import re
-import secrets
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-import xml.etree.ElementTree as etree
-
 from markupsafe import escape
+from mkdocs.utils import get_relative_url
 
 from . import exports, pages
 from .bibliography import Bibliography, BibliographyCache
@@ -27,7 +25,6 @@ from .glossary import GlossaryLinker, build_matcher, load_glossary
 from .mdext import PageContext, RefsiteExtension, anchor_for, fragment_for
 from .registry import Registry
 
-# what is left of a permalink ("&para;", "¶") after Markdown's placeholders are stripped
 EXPORT_NAMES = {"BibTeX": ".bib", "RIS": ".ris", "CSL-JSON": ".json"}
 
 
@@ -46,21 +43,11 @@ def _latex_text(value: str) -> str:
     return exports.tex_to_text(value)
 
 
-# MkDocs re-executes the hook module at every `mkdocs serve` rebuild, but this package stays imported:
-# caches live here so that an unchanged bibliography is neither re-parsed nor re-formatted.
-_BIB_CACHE = BibliographyCache()
-REFERENCES_SLOT = '<div class="refsite-references" data-search-exclude=""></div>'   # as mdext leaves it
-_DEFER_RE = re.compile("\x02refsite:[0-9]+:[0-9a-f]+\x03")
-_FORMATTERS: dict = {}
-# The MkDocs command of this process ("build", "serve", or None when a build is run from Python).
-# Kept here, not in the hook module: `mkdocs serve` re-imports the hook file for every rebuild but
-# sends on_startup only once.
-RUN = {"command": None}
-
-
 class Site:
-    def __init__(self):
-        self._bib_cache = _BIB_CACHE
+    def __init__(self, bib_cache: BibliographyCache | None = None, formatter_cache: dict | None = None):
+        """``bib_cache`` and ``formatter_cache`` are owned by the plugin and outlive this build."""
+        self._bib_cache = bib_cache if bib_cache is not None else BibliographyCache()
+        self._formatter_cache = formatter_cache if formatter_cache is not None else {}
         self._formatter: Formatter | None = None
         self.settings = Settings()
         self.diagnostics = Diagnostics()
@@ -70,13 +57,9 @@ class Site:
         self.matcher = None
         self.extension = RefsiteExtension(self)
         self.config_path = "mkdocs.yml"
-        self._deferred: dict[str, str] = {}
-        self._deferred_pages: list[tuple[str, str]] = []
-        self._defer_nonce = secrets.token_hex(6)
+        self.glossary_path: str | None = None
         self._texts: dict[str, tuple[str, str, str]] = {}    # key -> (BibTeX, RIS, CSL-JSON item)
-        self._rank: dict[str, int] = {}
-        self.reference_keys: dict[str, list[str]] = {}       # page -> keys of its reference list
-        self._page_lists: dict[str, str] = {}                 # page -> its list's HTML, until written
+        self._shown: list[str] = []
 
     # -- configuration --------------------------------------------------------------------------
     @staticmethod
@@ -92,8 +75,6 @@ class Site:
         self.site_meta = site
         self.diagnostics = Diagnostics()
         self.registry = Registry()
-        self.reference_keys = {}
-        self._page_lists = {}
         self.extension = RefsiteExtension(self)
         self.bibliography, reused = self._bib_cache.load(settings.bibliography, config_dir)
         for problem in self.bibliography.problems:
@@ -101,11 +82,11 @@ class Site:
                 self.problem(self.config_path, self._config_line(problem.message), problem.message)
             else:
                 self.problem(problem.path, problem.line, problem.message)
-        key = (id(self.bibliography), settings.style)
-        if key not in _FORMATTERS:
-            _FORMATTERS.clear()      # keep only the current bibliography's formatter
-            _FORMATTERS[key] = Formatter(self.bibliography.entries, settings.style)
-        self._formatter = _FORMATTERS[key]
+        cached = self._formatter_cache.get("current")
+        if cached is None or cached[0] is not self.bibliography or cached[1] != settings.style:
+            cached = (self.bibliography, settings.style, Formatter(self.bibliography.entries, settings.style))
+            self._formatter_cache["current"] = cached     # only the current bibliography's formatter
+        self._formatter = cached[2]
         self.glossary = None
         self.matcher = None
         if settings.glossary:
@@ -113,7 +94,7 @@ class Site:
             shown = os.path.relpath(path, config_dir)
             if not os.path.isfile(path):
                 self.problem(self.config_path, self._config_line(settings.glossary),
-                             f"extra.refsite.glossary: file '{settings.glossary}' not found")
+                             f"plugins.refsite.glossary: file '{settings.glossary}' not found")
             else:
                 self.glossary, problems = load_glossary(path, shown)
                 self.diagnostics.extend(problems)
@@ -219,19 +200,17 @@ class Site:
 
     def finalize(self, infos: list[PageInfo], page_order: list[str]) -> None:
         """After all pages are rendered: fix the cited set, year suffixes and page order.
-        Then ``final_content`` gives each page's content, one page at a time."""
-        self._deferred = {}
-        self._deferred_pages = []
-        self._defer_nonce = secrets.token_hex(6)
+        Then ``final_content`` gives each page's content."""
         shown = self.shown_keys()
         self._resolve = self.formatter.resolver(set(shown) | self.registry.cited_keys())
         self._shown = shown
+        self._rank = {k: i for i, k in enumerate(shown)}       # shown is in the style's order
         self._by_src = {info.src: info for info in infos}
         self._page_order = page_order
         self._term_pages = None
 
     def final_content(self, info: PageInfo) -> str:
-        """A page's content with tokens resolved and generated pages filled in."""
+        """A page's finished content: generated pages filled in, style tokens resolved."""
         content = info.content
         if info.src == self.bibliography_src:
             content = self._fill_bibliography(info, self._page_order)
@@ -239,50 +218,20 @@ class Site:
             content = self._fill_term(info, self._page_order)
         if "\ue000" in content:
             content = self._resolve(content)
-        keys = self.reference_keys.get(info.src)
-        if keys:
-            self._page_lists[info.src] = _compact(self._reference_list_html(info, keys))
-        return _compact(content)
+        return content
 
-    def _reference_list_html(self, info: PageInfo, keys: list[str]) -> str:
-        bib = self._by_src.get(self.bibliography_src)
-        bib_url = bib.url if bib is not None else self.bibliography_src
-        parts = []
-        for key, html in self.formatter.reference_list(keys):
-            incomplete = self.is_incomplete(key)
-            href = self._href(info, bib_url, fragment_for(key))
-            parts.append(f'<div class="csl-entry refsite-ref{" refsite-ref--incomplete" if incomplete else ""}" '
-                         f'data-key="{escape(key)}"><span class="refsite-ref__text">{html}</span>'
-                         + ('<span class="refsite-incomplete__badge">incomplete reference</span>' if incomplete else "")
-                         + f'<a aria-label="This work in the bibliography" class="refsite-ref__go" '
-                         f'href="{escape(href)}">\u2197</a></div>')
-        text = "".join(parts)
-        return self._resolve(text) if "\ue000" in text else text
-
-    def fill_reference_list(self, src: str, html: str) -> str:
-        """The written page with its reference list in the slot the Markdown left for it."""
-        items = self._page_lists.pop(src, None)
-        if not items:
-            return html
-        before, slot, after = html.rpartition(REFERENCES_SLOT)
-        if not slot:
-            return html
-        return before + REFERENCES_SLOT[:-len("</div>")] + items + "</div>" + after
+    def bibliography_anchor_ids(self) -> set[str]:
+        """Ids of the bibliography's entries, as ids and as the fragments citation links use."""
+        return {anchor_for(k) for k in self._shown} | {fragment_for(k) for k in self._shown}
 
     def resolve(self, text: str) -> str:
         """Resolve style tokens in HTML text (after ``finalize``)."""
         return self._resolve(text)
 
-    def _href(self, from_info: PageInfo, to_url: str, fragment: str = "") -> str:
+    @staticmethod
+    def _href(from_info: PageInfo, to_url: str, fragment: str = "") -> str:
         """Relative URL between two site-relative URLs."""
-        base = from_info.url if from_info.url.endswith("/") or not from_info.url else posixpath.dirname(from_info.url) + "/"
-        target = to_url or "./"
-        relative = posixpath.relpath("/" + target, "/" + base) if target else "."
-        if target.endswith("/") and not relative.endswith("/"):
-            relative += "/"
-        if relative == "./" or relative == ".":
-            relative = "./"
-        return relative + ("#" + fragment if fragment else "")
+        return get_relative_url(to_url or ".", from_info.url) + ("#" + fragment if fragment else "")
 
     def _fill_bibliography(self, info: PageInfo, page_order) -> str:
         resolve = self._resolve
@@ -296,7 +245,6 @@ class Site:
         export_hrefs = {label: self._href(info, src) for label, src in self.export_srcs().items()}
         for key in shown:
             entry = self.bibliography.entries[key]
-            raw = self.bibliography.raw.get(key, entry)
             label = resolve(f"\ue000A:{key}\ue001 \ue000Y:{key}\ue001", html=False)
             label_of[key] = label
             links = []
@@ -308,20 +256,21 @@ class Site:
                 where = target.title + (f" › {heading}" if heading and heading != target.title else "")
                 links.append((self._href(info, target.url, record.cite_id), where,
                               resolve(record.snippet, html=False)))
-            html_parts.append(_latin1(pages.entry_html(
+            html_parts.append(pages.entry_html(
                 key=key, anchor=anchor_for(key), label=label,
                 reference=resolve(refs[key]), incomplete=self.is_incomplete(key),
-                coins=exports.coins_title(key, entry), bibtex=exports.bibtex_entry(key, raw),
+                coins=exports.coins_title(key, entry), bibtex=self.export_texts(key)[0],
                 plain=resolve(self.formatter.reference_text(key), html=False),
                 ris_href=export_hrefs["RIS"], csl_href=export_hrefs["CSL-JSON"],
-                filename=_safe_filename(key), backlinks=links, defer=self._defer)))
+                filename=_safe_filename(key), backlinks=links))
             href = "#" + fragment_for(key)
             for name in _author_names(entry):
                 by_author.setdefault(name, []).append((href, label))
             by_year.setdefault(_year(entry), []).append((href, label))
-        counts = {}
+        counts: dict[str, int] = {}
         for key in shown:
-            counts[_year(self.bibliography.entries[key])] = counts.get(_year(self.bibliography.entries[key]), 0) + 1
+            year = _year(self.bibliography.entries[key])
+            counts[year] = counts.get(year, 0) + 1
         top = []
         ranked = sorted(((len(backlinks.get(k, [])), i, k) for i, k in enumerate(shown)),
                         key=lambda t: (-t[0], t[1]))
@@ -340,44 +289,13 @@ class Site:
                    + (f', <a href="#works">{n_incomplete} marked as incomplete</a>' if n_incomplete else "")
                    + ".</p>")
         glance = pages.year_chart_svg(counts) + pages.top_cited_html(top)
-        content = _latin1(info.content)
-        # The entries (most of the page) go in last, so the page is copied once at its full size.
+        content = info.content
         for name, value in (("summary", summary), ("glance", glance or "<p>No works cited yet.</p>"),
-                            ("authors", pages.author_index_html(by_author, defer=self._defer)),
-                            ("years", pages.year_index_html(by_year, defer=self._defer)),
+                            ("authors", pages.author_index_html(by_author)),
+                            ("years", pages.year_index_html(by_year)),
                             ("entries", "\n".join(html_parts) or "<p>No works cited yet.</p>")):
-            content = content.replace(pages.PLACEHOLDER.format(name), _latin1(value), 1)
+            content = content.replace(pages.PLACEHOLDER.format(name), value, 1)
         return content
-
-    # Material's search parses every page's HTML in on_page_context, and the bibliography's tools and
-    # backlinks (most of its bytes) are excluded from search anyway: they stand in as short markers
-    # while the page is indexed and rendered, and go back in when the file is written at the end of
-    # the build (``write_deferred``), piece by piece: the page is never held whole in memory.
-    def _defer(self, html: str) -> str:
-        marker = f"\x02refsite:{len(self._deferred)}:{self._defer_nonce}\x03"   # Latin-1: see _latin1
-        self._deferred[marker] = _latin1(html)
-        return marker
-
-    def has_deferred(self) -> bool:
-        return bool(self._deferred)
-
-    def defer_page(self, path: str, html: str) -> None:
-        """``html`` is the page as it will be written to ``path`` (by ``write_deferred``)."""
-        self._deferred_pages.append((path, html))
-
-    def write_deferred(self) -> None:
-        """Write the held pages with their blocks put back; written as MkDocs writes a page."""
-        deferred, self._deferred = self._deferred, {}
-        held, self._deferred_pages = self._deferred_pages, []
-        for path, html in held:
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            with open(path, "wb") as handle:
-                last = 0
-                for m in _DEFER_RE.finditer(html):
-                    handle.write(html[last:m.start()].encode("utf-8", "xmlcharrefreplace"))
-                    handle.write(deferred.get(m.group(0), m.group(0)).encode("utf-8", "xmlcharrefreplace"))
-                    last = m.end()
-                handle.write(html[last:].encode("utf-8", "xmlcharrefreplace"))
 
     def _fill_term(self, info: PageInfo, page_order) -> str:
         slug = info.meta.get("refsite_term")
@@ -399,51 +317,32 @@ class Site:
                                     pages.appears_html([tuple(r) for r in rows.values()]), 1)
 
     # -- exports and metadata -------------------------------------------------------------------
-    def seal(self, release: bool) -> None:
-        """After ``on_env``: the export text of every shown work (BibTeX, RIS, CSL-JSON), in the
-        style's order; that is all the rest of the build needs from the bibliography. With
-        ``release`` (a one-off build, not ``mkdocs serve``, which reuses them) the parsed entries,
-        the formatter and the exporters' caches are let go: the largest pages are written after this,
-        and a 4,000-entry bibliography holds ~20 MB."""
-        shown = self._shown
-        bib = self.bibliography
-        entries = {k: bib.entries[k] for k in shown}
-        self._texts = {k: (exports.bibtex_entry(k, bib.raw.get(k, entries[k])),
-                           exports.ris_record(k, entries[k], entries),
-                           exports.csl_item_text(k, entries[k], entries)) for k in shown}
-        self._rank = {k: i for i, k in enumerate(shown)}     # shown is in the style's order
-        if release:
-            # Backlinks and term occurrences are in the pages now; per-page exports need the keys only.
-            self.registry.citations.clear()
-            self.registry.terms.clear()
-            self._term_pages = None
-            self._by_src = {}
-            self.bibliography = Bibliography(files=bib.files, locations=bib.locations)
-            self._formatter = None
-            self._resolve = None
-            _FORMATTERS.clear()
-            self._bib_cache.clear()
-            exports.clear_caches()
+    def export_texts(self, key: str) -> tuple[str, str, str]:
+        """(BibTeX entry, RIS record, CSL-JSON item text) of a work, made once per build."""
+        texts = self._texts.get(key)
+        if texts is None:
+            bib = self.bibliography
+            entry = bib.entries[key]
+            texts = self._texts[key] = (exports.bibtex_entry(key, bib.raw.get(key, entry)),
+                                        exports.ris_record(key, entry, bib.entries),
+                                        exports.csl_item_text(key, entry, bib.entries))
+        return texts
 
-    def export_pieces(self) -> dict[str, Iterator[str]]:
-        """Site-wide export files (src -> text in pieces): the same text as exports.bibtex_file,
-        ris_file and csl_json of the shown works, never held whole."""
-        texts = [self._texts[k] for k in self._shown]
+    def export_files(self) -> dict[str, str]:
+        """Site-wide export files (src -> text) of the shown works, in the style's order."""
+        texts = [self.export_texts(k) for k in self._shown]
         srcs = self.export_srcs()
-        return {srcs["BibTeX"]: exports.bibtex_pieces(t[0] for t in texts),
-                srcs["RIS"]: exports.ris_pieces(t[1] for t in texts),
-                srcs["CSL-JSON"]: exports.csl_pieces(t[2] for t in texts)}
-
-    def release_exports(self) -> None:
-        self._texts = {}
-        self._rank = {}
+        return {srcs["BibTeX"]: exports.bibtex_join(t[0] for t in texts),
+                srcs["RIS"]: exports.ris_join(t[1] for t in texts),
+                srcs["CSL-JSON"]: exports.csl_join(t[2] for t in texts)}
 
     def page_exports(self, src: str) -> dict[str, str] | None:
+        """The works an authored page cites, as '.bib' and '.json' texts (None if it cites none)."""
         rank = self._rank
         keys = sorted({k for k in self.registry.page_keys.get(src, []) if k in rank}, key=rank.__getitem__)
         if not keys:
             return None
-        texts = [self._texts[k] for k in keys]
+        texts = [self.export_texts(k) for k in keys]
         return {".bib": exports.bibtex_join(t[0] for t in texts), ".json": exports.csl_join(t[2] for t in texts)}
 
     def page_meta(self, info_title: str, url: str, meta: dict) -> dict:
@@ -474,26 +373,6 @@ class Site:
             f'<p><button type="button" class="md-button refsite-copy" data-copy="{escape(text)}">Copy citation</button> '
             f'<button type="button" class="md-button refsite-copy" data-copy="{escape(bibtex)}">Copy BibTeX</button></p>'
             "</details>")
-
-
-def _compact(html: str) -> str:
-    """A page MkDocs keeps in memory until the build ends: where it has only a few characters beyond
-    Latin-1 (typographic quotes and dashes in English text), those become character references and
-    the page takes one byte per character instead of two (PEP 393). Pages with more (e.g. Chinese
-    text: the references would make the page over 5 % longer) stay as they are."""
-    return _latin1(html, max_growth=0.05)
-
-
-def _latin1(html: str, max_growth: float | None = None) -> str:
-    """``html`` with every character beyond Latin-1 as a character reference (&#8220;): the same page
-    for browsers and for search, and CPython then stores it at one byte per character instead of two
-    (PEP 393). With ``max_growth``, only if the page gets at most that much longer."""
-    if html.isascii():
-        return html
-    encoded = html.encode("latin-1", "xmlcharrefreplace")
-    if max_growth is not None and len(encoded) > len(html) * (1 + max_growth):
-        return html
-    return encoded.decode("latin-1")
 
 
 def _safe_filename(key: str) -> str:

@@ -1,0 +1,253 @@
+"""The MkDocs plugin (entry point ``refsite``): wires MkDocs' events to the build (``site.Site``).
+
+One instance lives for the whole MkDocs process: ``mkdocs serve`` keeps it across rebuilds, so the
+caches that should outlive a rebuild (the parsed bibliography, the formatter) are attributes of the
+plugin; everything that belongs to one build is a fresh ``Site`` made in ``on_config``.
+
+Event by event:
+
+* ``on_config``: settings checked, the Markdown extension added, the assets declared.
+* ``on_files``: the generated pages, assets and site-wide export files become MkDocs ``File``s.
+* ``on_page_markdown`` / ``on_page_content``: each page is rendered by the Markdown extension
+  (citations, terms, reference list); the "Cite this page" box is appended.
+* ``on_env``: the last touch of page content. Year suffixes and other site-wide decisions are
+  resolved, the bibliography and term pages are filled in, and every export file gets its text;
+  MkDocs then writes everything.
+* ``on_post_page``: only ``<head>`` tags (Highwire metadata, ``<link rel="alternate">``).
+"""
+from __future__ import annotations
+
+import logging
+import os
+from importlib import resources
+
+from mkdocs.config import base
+from mkdocs.config.base import ValidationError
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, InclusionLevel
+from mkdocs.utils import get_relative_url
+
+from .bibliography import BibliographyCache
+from .config import CHECKS, SettingsError, parse_settings
+from .site import PageInfo, Site
+
+log = logging.getLogger("mkdocs.plugins.refsite")
+ASSETS = ("refsite/refsite.css", "refsite/refsite.js")
+
+
+def _setting_problem(name: str, value) -> str | None:
+    check, expected = CHECKS[name]
+    if value is not None and not check(value):
+        return f"expected {expected}, got {value!r}"
+    return None
+
+
+class _Setting(base.BaseConfigOption):
+    """One setting of ``config.CHECKS``; ``None`` when the user did not give it."""
+
+    def __init__(self, name: str):
+        super().__init__()
+        self.name = name
+        self.default = None
+
+    def run_validation(self, value):
+        problem = _setting_problem(self.name, value)
+        if problem:
+            raise ValidationError(problem)
+        return value
+
+
+# One option per row of the settings table (config.CHECKS).
+RefsiteConfig = type("RefsiteConfig", (base.Config,), {name: _Setting(name) for name in CHECKS})
+
+
+class RefsitePlugin(BasePlugin[RefsiteConfig]):
+    def __init__(self):
+        self.command: str | None = None
+        self.bib_cache = BibliographyCache()      # kept across `mkdocs serve` rebuilds
+        self.formatter_cache: dict = {}           # (bibliography, style) -> Formatter; one entry
+        self.site: Site | None = None
+        self.nav_order: list[str] = []
+        self.page_export_base: dict[str, str] = {}   # src -> base name of its export files
+
+    # -- configuration ------------------------------------------------------------------------
+    def load_config(self, options, config_file_path=None):
+        """Every wrong or unknown setting is an error naming it, all in one run (MkDocs stops at
+        the first wrong option and only warns about unknown ones)."""
+        errors, warnings = super().load_config(options, config_file_path)
+        if not errors and not warnings:
+            return errors, warnings
+        errors = [(name, ValidationError(problem)) for name in CHECKS
+                  if name in options and (problem := _setting_problem(name, options[name]))]
+        errors += [(key, ValidationError(f"unknown setting (known: {', '.join(sorted(CHECKS))})"))
+                   for key in options if key not in CHECKS]
+        return errors, [w for w in warnings if "Unrecognised configuration name" not in str(w[1])]
+
+    def on_startup(self, *, command, dirty):
+        self.command = command
+
+    def on_config(self, config):
+        if config.extra and "refsite" in config.extra:
+            raise PluginError("extra.refsite: refsite's settings now go under the plugin: "
+                              "`plugins: - refsite: {...}` (same names)")
+        raw = {name: value for name, value in self.config.items() if value is not None}
+        try:
+            settings = parse_settings(raw, Site.style_names())
+        except SettingsError as error:
+            raise PluginError(str(error)) from None
+        config_path = config.config_file_path or "mkdocs.yml"
+        config_dir = os.path.dirname(os.path.abspath(config_path))
+        citation = (config.extra or {}).get("citation") or {}
+        self.site = Site(bib_cache=self.bib_cache, formatter_cache=self.formatter_cache)
+        self.site.configure(
+            settings, config_dir=config_dir, docs_dir=config.docs_dir,
+            config_path=os.path.relpath(config_path, config_dir),
+            site={"site_name": config.site_name, "site_url": config.site_url or "",
+                  "authors": citation.get("authors") or ([config.site_author] if config.site_author else []),
+                  "date": citation.get("date", ""), "publisher": citation.get("publisher", ""),
+                  "language": config.theme.get("language", "en") if config.theme else "en"})
+        config.markdown_extensions.append(self.site.extension)
+        for asset in ASSETS:
+            target = config.extra_css if asset.endswith(".css") else config.extra_javascript
+            if asset not in target:
+                target.append(asset)
+        self._flush_problems()
+        return config
+
+    def _flush_problems(self):
+        for problem in self.site.diagnostics.take():
+            log.warning(str(problem))
+
+    # -- files --------------------------------------------------------------------------------
+    def on_files(self, files, config):
+        site = self.site
+        if site.glossary_path:
+            docs = os.path.abspath(config.docs_dir)
+            if site.glossary_path.startswith(docs + os.sep):
+                src = os.path.relpath(site.glossary_path, docs).replace(os.sep, "/")
+                existing = files.get_file_from_path(src)
+                if existing is not None:
+                    files.remove(existing)      # the YAML source is not published
+        for src, (content, in_nav) in site.generated_pages().items():
+            existing = files.get_file_from_path(src)
+            if existing is not None:
+                log.warning(f"{src}: replaced by the generated page of the same name (plugins.refsite)")
+                files.remove(existing)
+            files.append(File.generated(config, src, content=content,
+                                        inclusion=InclusionLevel.INCLUDED if in_nav else InclusionLevel.NOT_IN_NAV))
+        # Site-wide exports exist now so that links to them validate; their text is set in on_env.
+        for src in site.export_srcs().values():
+            files.append(File.generated(config, src, content=""))
+        assets = resources.files("refsite") / "assets"
+        for asset in ASSETS:
+            text = (assets / asset.rsplit("/", 1)[-1]).read_text(encoding="utf-8")
+            files.append(File.generated(config, asset, content=text))
+        self._flush_problems()
+        return files
+
+    def on_nav(self, nav, config, files):
+        self.nav_order = [page.file.src_uri for page in nav.pages]
+        return nav
+
+    # -- pages --------------------------------------------------------------------------------
+    def on_page_markdown(self, markdown, page, config, files):
+        file = page.file
+        if file.generated_by is None and file.abs_src_path:
+            display = os.path.relpath(file.abs_src_path, os.path.dirname(os.path.abspath(config.config_file_path)))
+            try:
+                full = file.content_string
+            except (OSError, UnicodeDecodeError):
+                full = markdown
+            pos = full.find(markdown[:200]) if markdown else -1
+            offset = full.count("\n", 0, pos) if pos > 0 else 0
+        else:
+            display, offset = file.src_uri, 0
+        self.site.start_page(file.src_uri, display, markdown, offset, page.meta or {})
+        return markdown
+
+    def on_page_content(self, html, page, config, files):
+        self._flush_problems()
+        site = self.site
+        if site.settings.cite_page and not site.is_generated(page.file.src_uri) and page.meta.get("cite", True):
+            html += site.cite_box_html(self._meta(page, config))
+        return html
+
+    def _meta(self, page, config):
+        url = (config.site_url or "").rstrip("/") + "/" + page.url if config.site_url else page.url
+        return self.site.page_meta(page.title or "", url, page.meta or {})
+
+    # -- after all pages are rendered: the last touch of their content -------------------------
+    def on_env(self, env, config, files):
+        site = self.site
+        pages = [file.page for file in files.documentation_pages()
+                 if file.page is not None and file.page.content is not None]
+        infos = [PageInfo(p.file.src_uri, p.url, p.title or p.file.src_uri, p.content, p.meta or {})
+                 for p in pages]
+        site.finalize(infos, self.nav_order)
+        for page, info in zip(pages, infos):
+            page.content = site.final_content(info)
+            _resolve_toc(site, page.toc)
+            if info.src == site.bibliography_src and page.present_anchor_ids is not None:
+                # The entries were filled in after MkDocs collected the page's ids.
+                page.present_anchor_ids |= site.bibliography_anchor_ids()
+        for src, text in site.export_files().items():
+            files.get_file_from_path(src).content_string = text
+        self.page_export_base = {}
+        for page in pages:
+            data = None if site.is_generated(page.file.src_uri) else site.page_exports(page.file.src_uri)
+            if data:
+                base = self.page_export_base[page.file.src_uri] = _page_export_base(page)
+                for ext, text in data.items():
+                    files.append(File.generated(config, base + ext, content=text))
+        self._flush_problems()
+        return env
+
+    def on_post_page(self, output, page, config):
+        """``<head>`` tags only: Highwire metadata and the export files as alternates."""
+        site = self.site
+        src = page.file.src_uri
+        alternates = []
+        if src == site.bibliography_src:
+            for label, mime in (("BibTeX", "application/x-bibtex"),
+                                ("CSL-JSON", "application/vnd.citationstyles.csl+json"),
+                                ("RIS", "application/x-research-info-systems")):
+                alternates.append((mime, get_relative_url(site.export_srcs()[label], page.url), label))
+        elif src in self.page_export_base:
+            # Authored pages only, like the Highwire tags and the cite box: a generated page (term,
+            # index) is not a work one cites, and its works are in the bibliography's files.
+            name = get_relative_url(self.page_export_base[src], page.url)
+            alternates.append(("application/x-bibtex", name + ".bib", "Works cited on this page (BibTeX)"))
+            alternates.append(("application/vnd.citationstyles.csl+json", name + ".json",
+                               "Works cited on this page (CSL-JSON)"))
+        meta = self._meta(page, config) if not site.is_generated(src) else None
+        head = site.head_html(meta or {}, alternates)
+        if head:
+            output = output.replace("</head>", head + "\n</head>", 1)
+        return output
+
+    def on_post_build(self, config):
+        self._flush_problems()
+
+    def on_serve(self, server, config, builder):
+        if self.site.glossary_path:
+            server.watch(self.site.glossary_path)
+        for path in self.site.bibliography.files:
+            server.watch(path)
+        return server
+
+
+def _resolve_toc(site, items):
+    """Year suffixes and name disambiguation in TOC titles of headings that cite."""
+    for item in items or ():
+        if "\ue000" in item.title:
+            item.title = site.resolve(item.title)
+        _resolve_toc(site, item.children)
+
+
+def _page_export_base(page) -> str:
+    """Per-page export files sit at the site root ('references-<page>'): Material treats every
+    <link rel=alternate> as a language version and fetches 'sitemap.xml' beside it."""
+    stem = os.path.splitext(page.file.src_uri)[0]
+    stem = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in stem).strip("-") or "index"
+    return "references-" + stem
