@@ -22,7 +22,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 HOOKS = os.path.join(REPO, "hooks")
-OURS = (os.path.join(HOOKS, "refsite") + os.sep, os.path.join(HOOKS, "refsite_hooks.py"))
+OURS = (os.path.join(HOOKS, "refsite") + os.sep, os.path.join(HOOKS, "refsite", "plugin.py"))
 PYBTEX = (os.sep + "pybtex" + os.sep, os.sep + "latexcodec" + os.sep)
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")

@@ -118,7 +118,7 @@ def render(info: dict) -> str:
     if prof and "groups" in prof:
         out += [f"## Where (a)'s time goes ({pp} point, one extra in-process build)", "",
                 f"cProfile (wall under the profiler {prof['wall_profiled']:.1f} s; shares are of summed tottime):", "",
-                f"* our modules (`hooks/refsite/*`, `hooks/refsite_hooks.py`), self time: **{100 * prof['ours_share']:.1f} %**",
+                f"* our modules (`hooks/refsite/*`), self time: **{100 * prof['ours_share']:.1f} %**",
                 f"* our modules + pybtex/latexcodec (only we call them in (a)): **{100 * prof['ours_plus_pybtex_share']:.1f} %**",
                 "* by group (s): " + ", ".join(f"{k} {v:.2f}" for k, v in sorted(prof["groups"].items(), key=lambda kv: -kv[1])),
                 "", "Top functions of ours / pybtex by self time:", "", "| tottime | cumtime | calls | function |",

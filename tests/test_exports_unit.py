@@ -24,7 +24,7 @@ from refsite.exports import (
     ris_record,
 )
 
-CORPUS = Path("/work/shared/bib-corpus")
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "bib-corpus"
 
 SAMPLE = r"""
 @article{smith2020,

@@ -20,7 +20,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 import yaml
 
-from conftest import BASE_CONFIG, ROOT, SCENARIOS, _merge, build, site_config, free_port, serve_dir_on
+from conftest import BASE_CONFIG, SCENARIOS, _merge, build, site_config, free_port, serve_dir_on
 
 REFS_BIB = (SCENARIOS / "glossary_traps" / "bibliography" / "refs.bib").read_text(encoding="utf-8")
 MD_EXTENSIONS = [{"toc": {"permalink": True}}, "admonition", "attr_list", "md_in_html", "footnotes",

@@ -546,9 +546,3 @@ def test_property_markdown_never_raises(text):
     md = markdown.Markdown(extensions=EXTENSIONS)
     register_linker(md, MATCHER, link_href=lambda t: "#", mode="all")
     md.convert(text)
-
-
-def test_bench_link_smoke():
-    from refsite.glossary import bench_link
-
-    assert bench_link(n_terms=30, n_pages=3, words_per_page=160) >= 0.0

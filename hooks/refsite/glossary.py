@@ -70,7 +70,6 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
-import time
 import unicodedata
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -91,7 +90,6 @@ __all__ = [
     "LinkState",
     "Matcher",
     "Term",
-    "bench_link",
     "build_matcher",
     "link_terms",
     "load_glossary",
@@ -1046,48 +1044,3 @@ def register_linker(md: markdown.Markdown, matcher: Matcher, *, priority: float 
     linker = GlossaryLinker(md, matcher, **kwargs)
     md.treeprocessors.register(linker, name, priority)
     return linker
-
-
-# --------------------------------------------------------------------------------------------
-# Micro-benchmark (not a test)
-# --------------------------------------------------------------------------------------------
-
-
-def bench_link(n_terms: int = 500, n_pages: int = 400, words_per_page: int = 800, seed: int = 0) -> float:
-    """Seconds to build the matcher and link ``n_pages`` synthetic pages of ~``words_per_page``."""
-    import random
-
-    rng = random.Random(seed)
-    syllables = ["da", "ta", "lo", "ca", "li", "za", "tion", "al", "go", "rithm", "chi", "na",
-                 "net", "work", "plat", "form", "se", "cu", "ri", "ty", "eco", "no", "my", "tech"]
-
-    def word():
-        return "".join(rng.choice(syllables) for _ in range(rng.randint(2, 4)))
-
-    names: set[str] = set()
-    while len(names) < n_terms:
-        names.add(" ".join(word() for _ in range(rng.choice((1, 1, 2, 2, 3)))))
-    terms = [Term(term=n, slug=slugify(n) or "t", definition=n, short=n) for n in sorted(names)]
-    glossary = Glossary.from_terms(terms)
-    filler = [word() for _ in range(2000)] + ["the", "of", "and", "in", "a", "to", "is"] * 200
-    name_list = sorted(names)
-    pages = []
-    for _ in range(n_pages):
-        root = etree.Element("div")
-        count = 0
-        while count < words_per_page:
-            p = etree.SubElement(root, "p")
-            words = []
-            for _ in range(80):
-                words.append(rng.choice(name_list) if rng.random() < 0.05 else rng.choice(filler))
-            p.text = " ".join(words[:40]) + ", "
-            em = etree.SubElement(p, "em")
-            em.text = words[40]
-            em.tail = " " + " ".join(words[41:]) + "."
-            count += 80
-        pages.append(root)
-    t0 = time.perf_counter()
-    matcher = build_matcher(glossary)
-    for root in pages:
-        link_terms(root, matcher, link_href=lambda t: f"/glossary/#{t.slug}", mode="first")
-    return time.perf_counter() - t0
