@@ -26,6 +26,7 @@ class DateVal:
     season: str | int | None = None
     circa: bool = False
     literal: str | None = None
+    open_range: bool = False
 
     @property
     def is_range(self) -> bool:
@@ -81,7 +82,10 @@ def parse_date(value, warnings: list | None = None, where: str = "") -> DateVal 
         return DateVal((), season, circa, str(value["literal"]))
     dps = value.get("date-parts")
     parts = []
-    if isinstance(dps, list):
+    open_range = False
+    if isinstance(dps, list) and dps:
+        if len(dps) > 1 and isinstance(dps[1], list) and not any(_int(x) for x in dps[1]):
+            open_range = True
         for dp in dps[:2]:
             if isinstance(dp, list) and dp:
                 t = tuple((_int(x) for x in (list(dp) + [0, 0])[:3]))
@@ -100,7 +104,7 @@ def parse_date(value, warnings: list | None = None, where: str = "") -> DateVal 
             return DateVal(((0, 0, 0),), season, circa)
         _warn(warnings, f"{where}: invalid date {value!r}")
         return None
-    return DateVal(tuple(parts), season, circa)
+    return DateVal(tuple(parts), season, circa, None, open_range)
 
 
 def _warn(warnings, msg):
@@ -109,7 +113,7 @@ def _warn(warnings, msg):
 
 
 _NDP_RE = re.compile(r"^((?:(?:[a-z\u00e0-\u00ff][\w\u00e0-\u00ff]*[ \u00a0])|(?:[a-z]+['\u2019\-]))+)(.+)$")
-_DP_RE = re.compile(r"^(.+?)[ \u00a0]((?:[a-z\u00e0-\u00ff][\w\u00e0-\u00ff]*[ \u00a0]?)+)$")
+_DP_RE = re.compile(r"^(.+?)[ \u00a0]((?:[a-z\u00e0-\u00ff][\w\u00e0-\u00ff'\u2019]*[ \u00a0]?)+)$")
 
 
 def normalize_name(n) -> dict:
@@ -132,7 +136,9 @@ def normalize_name(n) -> dict:
     if fam and "non-dropping-particle" not in n:
         m = _NDP_RE.match(fam)
         if m and not m.group(2)[:1].islower():
-            n["non-dropping-particle"] = m.group(1).rstrip()
+            part = m.group(1).rstrip()
+            n["non-dropping-particle"] = part + " " if part[-1] in "'\u2019" and \
+                m.group(1) != part else part
             n["family"] = m.group(2)
     given = n.get("given", "")
     if given and "dropping-particle" not in n:

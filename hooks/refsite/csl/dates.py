@@ -61,11 +61,11 @@ def date_specs(node, ctx):
 def _year(y: int, spec, ctx) -> str:
     form = spec.a.get("form", "long")
     if y < 0:
-        return f"{-y}{ctx.locale.term('bc') or 'BC'}"
+        return f"{-y}{(ctx.locale.term('bc') or 'BC').strip()}"
     if form == "short":
         return f"{y % 100:02d}"
     if 0 < y < 1000:
-        return f"{y}{ctx.locale.term('ad') or 'AD'}"
+        return f"{y}{(ctx.locale.term('ad') or 'AD').strip()}"
     return str(y)
 
 
@@ -78,8 +78,8 @@ def _month(m: int, season, spec, ctx):
             return str(season)
     if m == 0:
         return None
-    if 13 <= m <= 16 or 21 <= m <= 24:
-        s = m - 12 if m <= 16 else m - 20
+    if 13 <= m <= 24:
+        s = (m - 13) % 4 + 1
         return ctx.locale.term(f"season-{s:02d}") or ""
     if not 1 <= m <= 12:
         return None
@@ -105,7 +105,7 @@ def _day(d: int, m: int, spec, ctx):
     return str(d)
 
 
-def _render_part(spec, ymd, dv, ctx, with_ys: bool, affix=(True, True)):
+def _render_part(spec, ymd, dv, ctx, with_ys):
     y, m, d = ymd
     name = spec.name
     if name == "year":
@@ -113,29 +113,31 @@ def _render_part(spec, ymd, dv, ctx, with_ys: bool, affix=(True, True)):
     elif name == "month":
         text = _month(m, dv.season if ymd is dv.parts[0] else None, spec, ctx)
     else:
-        text = _day(d, m, spec, ctx)
+        text = _day(d, m, spec, ctx) if 1 <= m <= 12 or m == 0 else None
     if not text:
         return []
     parts = parse_markup(text)
     if name == "year" and with_ys:
         parts.append(F("ys", [with_ys]))
-    out = decorate(spec, parts, ctx.english, affixes=False)
-    pre = spec.prefix if affix[0] else ""
-    suf = spec.suffix if affix[1] else ""
-    return ([pre] if pre else []) + out + ([suf] if suf else [])
+    return decorate(spec, parts, ctx.english, affixes=False)
 
 
 def _render_seq(specs, ymd, dv, ctx, delim, ys, strip_first_prefix=False, strip_last_suffix=False):
+    rendered = [(sp, _render_part(sp, ymd, dv, ctx, ys)) for sp in specs]
+    rendered = [(sp, out) for sp, out in rendered if out]
     outs = []
-    for k, sp in enumerate(specs):
-        aff = (not (strip_first_prefix and k == 0), not (strip_last_suffix and k == len(specs) - 1))
-        outs.append(_render_part(sp, ymd, dv, ctx, ys, aff))
+    for k, (sp, out) in enumerate(rendered):
+        pre = "" if strip_first_prefix and k == 0 else sp.prefix
+        suf = "" if strip_last_suffix and k == len(rendered) - 1 else sp.suffix
+        outs.append(([pre] if pre else []) + out + ([suf] if suf else []))
     return join(outs, delim)
 
 
-def sort_key(dv) -> str:
+def sort_key(dv, shown=("year", "month", "day")) -> str:
     def one(p):
         y, m, d = p
+        m = m if "month" in shown else 0
+        d = d if "day" in shown else 0
         return f"{y + 10000:05d}{m:02d}{d:02d}"
     if dv.literal and not dv.parts:
         return dv.literal
@@ -160,12 +162,12 @@ def render_date(node, ctx):
     if dv is None or not hasattr(dv, "parts"):
         return []
     ctx.found += 1
-    if ctx.sorting:
-        return [sort_key(dv)]
-    if dv.literal and not dv.parts:
+    if dv.literal and not dv.parts and not ctx.sorting:
         return decorate(node, parse_markup(dv.literal), ctx.english)
     specs, delim = date_specs(node, ctx)
     shown = {s.name for s in specs}
+    if ctx.sorting:
+        return [sort_key(dv, shown)]
     ys = _year_suffix(ctx, var) if "year" in shown else None
     d1 = dv.parts[0]
     out = None
@@ -178,6 +180,9 @@ def render_date(node, ctx):
             out = _render_range(specs, d1, d2, dv, ctx, delim, diff, ys)
     if out is None:
         out = _render_seq(specs, d1, dv, ctx, delim, ys)
+        if dv.open_range and out:
+            rd = next((s.a.get("range-delimiter") for s in specs if s.name == "year"), None)
+            out = out + [rd or "\u2013"]
     return decorate(node, out, ctx.english)
 
 

@@ -57,13 +57,12 @@ class Disambiguator:
         proc = self.proc
         for i in ids:
             proc.disamb[i] = Disamb()
+        self._setup_names()
         if self.add_given and self.rule != "by-cite":
             self._global_names(ids)
         groups = self.groups(ids)
-        if self.add_names:
-            groups = self._add_names(groups)
-        if self.add_given and self.rule == "by-cite":
-            groups = self._by_cite(groups)
+        if self.add_names or (self.add_given and self.rule == "by-cite"):
+            groups = [sub for g in groups for sub in self._names_and_givens(g)]
         if groups and proc.uses_disamb_cond:
             for g in groups:
                 for i in g:
@@ -73,81 +72,117 @@ class Disambiguator:
             self._year_suffixes(groups)
 
     # -----------------------------------------------------------------------------------------
-    def _unique(self, iid, group) -> bool:
-        k = self.key(iid)
-        return all(self.key(j) != k for j in group if j != iid)
+    def _setup_names(self):
+        name_node, names_node = _first_name_node(self.proc.style)
+        self.names_node = names_node
+        ctx = Ctx(self.proc, {}, "citation")
+        self.name_ctx = ctx
+        o = _opts(names_node, name_node, ctx) if names_node is not None else {}
+        self.name_opts = {k: v for k, v in o.items() if k != "name-as-sort-order"}
+        self.name_vars = names_node.vars if names_node is not None else ("author",)
 
-    def _add_names(self, groups):
+    def _clashes(self, group, keys=None) -> dict:
+        keys = keys or {i: self.key(i) for i in group}
+        return {i: sum(1 for j in group if j != i and keys[j] == keys[i]) for i in group}
+
+    def _names_and_givens(self, g):
+        """add-names and by-cite add-givenname for one ambiguous group; keep per member the
+        state with the fewest clashes."""
         proc = self.proc
-        for g in groups:
-            maxn = max((len(v) for i in g for var, v in proc.items[i].items()
-                        if var in NAME_VARS and isinstance(v, list)), default=0)
+        maxn = max((len(v) for i in g for var, v in proc.items[i].items()
+                    if var in NAME_VARS and isinstance(v, list)), default=0)
+        clash = self._clashes(g)
+        best = {i: (clash[i], copy_state(proc.disamb[i])) for i in g}
+        for n in range(0, (maxn if self.add_names else 0) + 1):
             for i in g:
-                while not self._unique(i, g) and proc.disamb[i].add_names < maxn:
-                    before = self.key(i)
-                    proc.disamb[i].add_names += 1
-                    if self.key(i) == before:
-                        continue
-        return [sub for g in groups for sub in self.groups(g)]
+                if clash[i] and self.add_names:
+                    proc.disamb[i].add_names = n
+            if self.add_given and self.rule == "by-cite":
+                self._expand_givens(g)
+            clash = self._clashes(g)
+            for i in g:
+                if clash[i] < best[i][0]:
+                    best[i] = (clash[i], copy_state(proc.disamb[i]))
+            if not any(clash.values()):
+                break
+        for i in g:
+            proc.disamb[i] = best[i][1]
+        return self.groups(g)
 
-    def _slots(self, iid):
+    def _slot_names(self, iid):
         item = self.proc.items[iid]
-        for var in ("author", "editor", "translator", "composer", "director"):
-            for k, _ in enumerate(item.get(var) or []):
-                yield var, k
+        out = []
+        for var in self.name_vars:
+            for k, nm in enumerate(item.get(var) or []):
+                out.append(((var, k), nm))
+        return out
 
-    def _by_cite(self, groups):
+    def _render_level(self, nm, level) -> str:
+        return plain(render_person(nm, 0, self.name_opts, level, self.name_ctx, {}))
+
+    def _expand_givens(self, g):
         proc = self.proc
-        for g in groups:
+        keys = {i: self.key(i) for i in g}
+        slots = {i: dict(self._slot_names(i)) for i in g}
+        order = []
+        for i in g:
+            for slot, _ in self._slot_names(i):
+                if slot not in order:
+                    order.append(slot)
+        for slot in order:
+            changed = False
             for i in g:
-                if self._unique(i, g):
-                    continue
-                st = proc.disamb[i]
-                done = False
-                for slot in self._slots(i):
+                for j in g:
+                    if j <= i or keys[i] != keys[j]:
+                        continue
+                    a, b = slots[i].get(slot), slots[j].get(slot)
+                    if a is None or b is None or person_key(a) == person_key(b):
+                        continue
+                    la = proc.disamb[i].givens.get(slot, 0)
+                    lb = proc.disamb[j].givens.get(slot, 0)
+                    if self._render_level(a, la) != self._render_level(b, lb):
+                        continue
                     for level in (1, 2):
-                        before = self.key(i)
-                        old = st.givens.get(slot, 0)
-                        st.givens[slot] = level
-                        if self.key(i) == before:
-                            st.givens[slot] = old
-                            continue
-                        if self._unique(i, g):
-                            done = True
+                        if self._render_level(a, level) != self._render_level(b, level):
+                            for x in (i, j):
+                                st = proc.disamb[x]
+                                st.givens[slot] = max(st.givens.get(slot, 0), level)
+                            changed = True
                             break
-                    if done:
-                        break
-        return [sub for g in groups for sub in self.groups(g)]
+            if changed:
+                keys = {i: self.key(i) for i in g}
+                if len(set(keys.values())) == len(g):
+                    return
 
     def _global_names(self, ids):
+        """all-names / primary-name rules: expand every name that shares its rendering with a
+        different person, to initials and (unless *-with-initials) to the full given name."""
         proc = self.proc
-        name_node, names_node = _first_name_node(proc.style)
-        if names_node is None:
+        if self.names_node is None:
             return
-        ctx = Ctx(proc, {}, "citation")
-        o = _opts(names_node, name_node, ctx)
-        o = {k: v for k, v in o.items() if k != "name-as-sort-order"}
         persons = {}
         primary = self.rule.startswith("primary")
         for i in ids:
-            item = proc.items[i]
-            for var in names_node.vars:
-                for k, nm in enumerate(item.get(var) or []):
-                    if primary and k > 0:
-                        continue
+            for (var, k), nm in self._slot_names(i):
+                if not (primary and k > 0):
                     persons[person_key(nm)] = nm
         max_level = 1 if self.rule.endswith("with-initials") else 2
+        by = {}
+        for pk, nm in persons.items():
+            by.setdefault(self._render_level(nm, 0), []).append(pk)
         levels = {}
-        for level in range(0, max_level):
-            by = {}
-            for pk, nm in persons.items():
-                if levels.get(pk, 0) != level:
-                    continue
-                by.setdefault(plain(render_person(nm, 0, o, level, ctx, {})), []).append(pk)
-            for group in by.values():
-                if len(group) > 1:
-                    for pk in group:
-                        levels[pk] = level + 1
+        for group in by.values():
+            if len(group) < 2:
+                continue
+            for pk in group:
+                mine = [self._render_level(persons[pk], lv) for lv in range(max_level + 1)]
+                for lv in range(1, max_level + 1):
+                    if all(self._render_level(persons[o], lv) != mine[lv] for o in group if o != pk):
+                        levels[pk] = lv
+                        break
+                else:
+                    if max_level == 2:
+                        levels[pk] = 2
         proc.global_givens.clear()
         proc.global_givens.update(levels)
         proc.global_rule_all = not primary
@@ -158,6 +193,10 @@ class Disambiguator:
         for g in groups:
             for n, i in enumerate(sorted(g, key=lambda x: order.get(x, 1 << 30))):
                 proc.disamb[i].year_suffix = suffix_letters(n)
+
+
+def copy_state(d: Disamb) -> Disamb:
+    return Disamb(d.add_names, dict(d.givens), d.cond, d.year_suffix)
 
 
 def suffix_letters(n: int) -> str:

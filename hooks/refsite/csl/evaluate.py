@@ -66,8 +66,8 @@ class Ctx:
         self.sort_names = sort_names
         self.suppress_author = suppress_author
         self.names_done = False
-        lang = item.get("language", "")
-        self.english = not lang or str(lang).lower().startswith("en")
+        lang = str(item.get("language", "") or proc.locale.lang)
+        self.english = lang.lower().startswith("en")
         self.ys_done = False
         self.global_givens = proc.global_givens if mode == "citation" else None
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 import re
 
 from .fmt import decorate, join
-from .richtext import F, parse_markup
+from .richtext import F, FMT_KIND, parse_markup
 
-_ROMANESQUE = re.compile(r"^[\s\u0000-\u024f\u0370-\u03ff\u0400-\u052f\u1e00-\u1fff'\u2019\-.,\"]*$")
+_ROMANESQUE = re.compile(r"^[\s\u0000-\u02ff\u0370-\u03ff\u0400-\u052f\u1e00-\u1fff'\u2019\-.,\"]*$")
 
 
 def is_romanesque(nm: dict) -> bool:
@@ -40,97 +40,126 @@ def _particle_join(a: str, b: str) -> str:
 # ---------------------------------------------------------------------------------------------
 # Initials
 def initialize(given: str, init_with: str | None, initialize: bool = True, hyphen: bool = True) -> str:
-    """Initials of a given name (``John Aloysius`` -> ``J. A.``; ``Jean-Paul`` -> ``J.-P.``)."""
+    """Initials of a given name (``John Aloysius`` -> ``J. A.``; ``Jean-Paul`` -> ``J.-P.``).
+
+    Tokens written with a period are kept as initials; lowercase words (particles) stay whole;
+    with ``initialize=False`` only single letters and period-marked tokens become initials."""
     if init_with is None:
         return given
-    res = ""
-    prev_full = False
-    for word in re.split(r"[\s\u00a0]+|(?<=\.)(?=\w)", given.strip()):
-        if not word:
+    res, prev_full = "", False
+    for hy, w, dot in re.findall(r"(-?)[\s\u00a0]*([^\s.\-\u00a0]+)(\.?)", given):
+        if hy and w[0].islower():
             continue
-        subs = [s for s in word.split("-") if s.strip(".")]
-        pieces = []
-        for sub in subs:
-            core = sub.rstrip(".")
-            if initialize or (len(core) == 1 and core.isupper()):
-                pieces.append((core[0] + init_with, True))
-            else:
-                pieces.append((sub, False))
-        if not pieces:
-            continue
-        text = ""
-        for k, (t, ini) in enumerate(pieces):
-            if k:
-                text = text.rstrip() + ("-" if hyphen or not ini else "")
-            text += t
-        if res and not res.endswith(" ") and (prev_full or not pieces[0][1]):
-            res += " "
-        res += text
-        prev_full = not pieces[-1][1]
+        if w[0].islower() and not dot:
+            piece, full = w, True
+        elif dot or len(w) == 1:
+            piece, full = w + init_with, False
+        elif initialize:
+            two = w[:2] if len(w) > 2 and w[:2].isupper() and w[2].islower() else w[0]
+            piece, full = two[0] + two[1:].lower() + init_with, False
+        else:
+            piece, full = w, True
+        if res:
+            if hy:
+                res = res.rstrip() + ("-" if hyphen or full else "")
+            elif (full or prev_full) and not res.endswith(" "):
+                res += " "
+        res += piece
+        prev_full = full
     return res.strip()
 
 
 # ---------------------------------------------------------------------------------------------
-def _part(name_parts, which, text, ctx, english):
-    """Apply a cs:name-part (given/family) to ``text``."""
+def _np(name_parts, which, text, ctx, case=True):
+    """A name piece with the formatting (and text-case) of cs:name-part ``which``."""
+    parts = parse_markup(text.replace("'", "\u2019")) if text else []
     node = name_parts.get(which)
-    parts = parse_markup(text) if text else []
     if node is None or not parts:
         return parts
-    return decorate(node, parts, english)
+    if not case and node.text_case:
+        for k, v in reversed(node.fmt):
+            kind = FMT_KIND.get((k, v))
+            if kind:
+                parts = [F(kind, parts)]
+        return parts
+    return decorate(node, parts, ctx.english, affixes=False)
+
+
+def _affix(name_parts, which, parts):
+    node = name_parts.get(which)
+    if node is None or not parts:
+        return parts
+    return ([node.prefix] if node.prefix else []) + parts + ([node.suffix] if node.suffix else [])
+
+
+def _seq(pieces):
+    """Join (text, parts) pieces with spaces, except after an apostrophe or hyphen."""
+    out, prev = [], ""
+    for text, parts in pieces:
+        if not text:
+            continue
+        if out:
+            if not (prev[-1] in "'\u2019-\u00a0 "):
+                out.append(" ")
+        out.extend(parts)
+        prev = text
+    return out
+
+
+def is_inverted(nm: dict, idx: int, o: dict, ctx) -> bool:
+    if "literal" in nm or not nm.get("family") or not is_romanesque(nm):
+        return False
+    if o.get("form", "long") == "short":
+        return False
+    nas = o.get("name-as-sort-order")
+    if ctx.sorting and ctx.sort_names is not None:
+        nas = "all"
+    return nas == "all" or (nas == "first" and idx == 0)
 
 
 def render_person(nm: dict, idx: int, o: dict, level: int, ctx, name_parts, inverted_ok=True) -> list:
     """One name as output parts. ``level``: disambiguation (1 initials, 2 full given)."""
-    english = ctx.english
+    P = lambda which, text, case=True: (text, _np(name_parts, which, text, ctx, case))  # noqa: E731
     if "literal" in nm:
-        return _part(name_parts, "family", nm["literal"], ctx, english)
-    family = nm.get("family", "")
-    given = nm.get("given", "")
-    form = o.get("form", "long")
-    init_with = o.get("initialize-with")
+        return _affix(name_parts, "family", _np(name_parts, "family", nm["literal"], ctx))
+    family, given = nm.get("family", "").strip(), nm.get("given", "").strip()
+    if not family:
+        return _affix(name_parts, "given", _np(name_parts, "given", given, ctx))
+    form, init_with = o.get("form", "long"), o.get("initialize-with")
     if form == "short" and level >= 1:
         form = "long"
-        if level >= 2:
-            init_with = None
-    elif form == "long" and level >= 2:
+    if level >= 2:
         init_with = None
-    if form == "short" or not given and not nm.get("dropping-particle"):
-        if not is_romanesque(nm):
-            return _part(name_parts, "family", family, ctx, english)
-        fam = _particle_join(nm.get("non-dropping-particle", ""), family)
-        if form == "short":
-            return _part(name_parts, "family", fam, ctx, english)
+    dp, ndp = nm.get("dropping-particle", ""), nm.get("non-dropping-particle", "")
+    suffix = nm.get("suffix", "")
     if not is_romanesque(nm):
-        return _part(name_parts, "family", family, ctx, english) + \
-            _part(name_parts, "given", given, ctx, english)
+        fam = _affix(name_parts, "family", _np(name_parts, "family", family, ctx))
+        if form == "short":
+            return fam
+        return fam + _affix(name_parts, "given", _np(name_parts, "given", given, ctx))
+    if form == "short":
+        return _affix(name_parts, "family", _seq([P("family", ndp), P("family", family)]))
     if init_with is not None and given:
         given = initialize(given, init_with, o.get("initialize", "true") != "false",
                            ctx.style.opts.get("initialize-with-hyphen", "true") != "false")
-    dp = nm.get("dropping-particle", "")
-    ndp = nm.get("non-dropping-particle", "")
-    suffix = nm.get("suffix", "")
-    nas = o.get("name-as-sort-order")
-    if ctx.sorting and ctx.sort_names is not None:
-        nas = "all"
-    inverted = inverted_ok and (nas == "all" or (nas == "first" and idx == 0))
-    sort_sep = o.get("sort-separator", ", ")
-    if not inverted:
-        g = _particle_join(given, dp) if given else dp
-        fam = _particle_join(ndp, family)
-        out = _part(name_parts, "given", g, ctx, english)
-        out = out + ([" "] if out else []) + _part(name_parts, "family", fam, ctx, english)
+    if not (inverted_ok and is_inverted(nm, idx, o, ctx)):
+        g = _affix(name_parts, "given", _np(name_parts, "given", given, ctx))
+        fam = _seq([P("given", dp, False), P("family", ndp), P("family", family)])
         if suffix:
-            out += [", " if nm.get("comma-suffix") else " ", suffix]
-        return out
+            fam += [", " if nm.get("comma-suffix") else " ", suffix]
+        fam = _affix(name_parts, "family", fam)
+        return g + ([" "] if g and fam else []) + fam
+    sort_sep = o.get("sort-separator", ", ")
     demote = ctx.style.opts.get("demote-non-dropping-particle", "display-and-sort")
     if demote == "display-and-sort":
-        fam, g = family, _particle_join(given, _particle_join(dp, ndp))
+        fam = _seq([P("family", family)])
+        g = _seq([P("given", given), P("given", dp, False), P("family", ndp)])
     else:
-        fam, g = _particle_join(ndp, family), _particle_join(given, dp)
-    out = _part(name_parts, "family", fam, ctx, english)
+        fam = _seq([P("family", ndp), P("family", family)])
+        g = _seq([P("given", given), P("given", dp, False)])
+    out = _affix(name_parts, "family", fam)
     if g:
-        out += [sort_sep] + _part(name_parts, "given", g, ctx, english)
+        out += [sort_sep] + _affix(name_parts, "given", g)
     if suffix:
         out += [sort_sep, suffix]
     return out
@@ -178,8 +207,10 @@ def _names_list(var, names, o, ctx, etal_node, name_parts):
         rendered.append(render_person(nm, i, o, level, ctx, name_parts))
     if not rendered:
         return 0, []
-    nas = o.get("name-as-sort-order")
-    last_inverted = nas == "all" or (nas == "first" and len(rendered) == 1)
+    if ctx.sorting:
+        return shown, join(rendered, "  ")
+    inv = [is_inverted(nm, i, o, ctx) for i, nm in enumerate(names[:shown])]
+    last_inverted = inv[-1]
     if truncated and use_last and shown < n - 1 and shown >= 1:
         last = render_person(names[-1], n - 1, o, 0, ctx, name_parts)
         out = join(rendered, delim) + [delim, "\u2026 "] + last
@@ -204,15 +235,15 @@ def _names_list(var, names, o, ctx, etal_node, name_parts):
     if and_t is None:
         return shown, out + [delim] + rendered[-1]
     dpl = o.get("delimiter-precedes-last", "contextual")
-    inv_prev = nas == "all" or (nas == "first" and len(rendered) == 2)
+    inv_prev = inv[-2]
     use_delim = dpl == "always" or (dpl == "contextual" and len(rendered) >= 3) or \
         (dpl == "after-inverted-name" and inv_prev)
     return shown, out + [delim if use_delim else " ", and_t, " "] + rendered[-1]
 
 
 def person_key(nm: dict):
-    return (nm.get("family", ""), nm.get("given", ""), nm.get("literal", ""),
-            nm.get("non-dropping-particle", ""))
+    given = re.sub(r"[\s.]", "", nm.get("given", ""))
+    return (nm.get("family", ""), given, nm.get("literal", ""), nm.get("non-dropping-particle", ""))
 
 
 def _int(v):
@@ -262,7 +293,7 @@ def _render_vars(node, ctx, name, etal, label, label_after, values):
             continue
         if name is not None:
             out = decorate(name, out, ctx.english)
-        lab = _label(label, var, count, ctx)
+        lab = _label(label, var, len(lst), ctx) if not ctx.sorting else []
         out = out + lab if label_after else lab + out
         outs.append(out)
     if o.get("form") == "count":
@@ -310,9 +341,6 @@ def render_names(node, ctx, inherit=None):
     if not out:
         return []
     ctx.found += 1
-    ctx.suppressed.update(v for v, _ in values)
-    if "editortranslator" in (v for v, _ in values):
-        ctx.suppressed.update(("editor", "translator"))
     out = decorate(node, out, ctx.english)
     return _finish(ctx, out, inherit)
 

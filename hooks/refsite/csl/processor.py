@@ -171,6 +171,8 @@ class Processor:
         pieces = []
         for ci, cite in pairs:
             parts = self.render_cite_parts(ci, cite)
+            if is_empty(parts) and not ci.suppress_author:
+                parts = ["[CSL STYLE ERROR: reference with no printed form.]"]
             p = col.Piece(ci.id, self._affixed(ci, parts), self.citation_numbers.get(ci.id),
                           not (ci.locator or ci.prefix or ci.suffix))
             pieces.append(p)
@@ -215,6 +217,9 @@ class Processor:
         out, prev_names = [], None
         for iid in order:
             parts, names_node = self.render_entry(iid)
+            if is_empty(parts):
+                self.warn(f"{iid}: bibliography entry renders empty")
+                continue
             parts, prev_names = self._substitute_author(parts, names_node, prev_names)
             if bib.opts.get("second-field-align") in ("flush", "margin"):
                 parts = self._second_field(parts)
