@@ -25,7 +25,7 @@ def _segments(parts, segs, opaque=False):
         if isinstance(p, str):
             segs.append((None if opaque else parts, i, _OPAQUE * len(p) if opaque else p))
         else:
-            _segments(p.children, segs, opaque or p.kind in ("nocase", "sup", "sub"))
+            _segments(p.children, segs, opaque or p.kind in ("nocase", "sup", "sub", "sc"))
     return segs
 
 
@@ -54,6 +54,11 @@ def _capitalize_word(chars, start, word):
         chars[start + k] = _up1(chars[start + k])
 
 
+def _latin(word):
+    k = _first_alpha(word)
+    return k >= 0 and word[k] < "\u0250"
+
+
 def _is_lower(word):
     letters = [c for c in word if c.isalpha()]
     return bool(letters) and all(c.islower() for c in letters) and _OPAQUE not in word
@@ -80,8 +85,7 @@ def _transform(text: str, case: str) -> str:
     letters = [c for c in text if c.isalpha()]
     all_caps = bool(letters) and not any(c.islower() for c in letters)
     if case == "sentence":
-        if all_caps:
-            chars = [c if c == _OPAQUE else _low1(c) for c in chars]
+        chars = [c if c == _OPAQUE else _low1(c) for c in chars]
         s, w = words[0]
         _capitalize_word(chars, s, w)
         return "".join(chars)
@@ -91,8 +95,6 @@ def _transform(text: str, case: str) -> str:
 
 
 def _title(text, chars, words, all_caps):
-    if all_caps:
-        chars = [c if c == _OPAQUE else _low1(c) for c in chars]
     last = len(words) - 1
     for n, (s, w) in enumerate(words):
         low = w.lower()
@@ -107,7 +109,7 @@ def _title(text, chars, words, all_caps):
             for k, c in enumerate(w):
                 chars[s + k] = _low1(c) if c.isalpha() else c
             continue
-        if all_caps or _is_lower(w):
+        if _is_lower(w) and _latin(w) and not (len(w) == 1 and text[s - 1:s] == "-"):
             _capitalize_word(chars, s, w)
     return "".join(chars)
 

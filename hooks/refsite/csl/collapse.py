@@ -55,8 +55,8 @@ def group_by_author(pieces: list[Piece]) -> list[list[Piece]]:
     """Groups of adjacent cites with the same rendered author (later ones moved up)."""
     groups, index = [], {}
     for p in pieces:
-        if p.author and p.author in index:
-            groups[index[p.author]].append(p)
+        if p.author and groups and groups[-1][0].author == p.author:
+            groups[-1].append(p)
         else:
             if p.author:
                 index[p.author] = len(groups)
@@ -104,12 +104,12 @@ def collapse_years(groups, mode, delim, group_delim, after_delim, ys_delim) -> l
             out.extend(_join([p.parts for p in g], group_delim if len(g) > 1 else delim))
             prev_collapsed = len(g) > 1
             continue
-        out.extend(_group(g, mode, group_delim, ys_delim))
+        out.extend(_group(g, mode, group_delim, ys_delim, after_delim))
         prev_collapsed = True
     return out
 
 
-def _group(g, mode, group_delim, ys_delim):
+def _group(g, mode, group_delim, ys_delim, after_delim):
     chunks = [g[0].parts]
     seps = []
     prev = g[0]
@@ -120,9 +120,11 @@ def _group(g, mode, group_delim, ys_delim):
         if same_year:
             chunks.append([p.ys])
             seps.append(ys_delim)
-        else:
+        elif p.rest:
             chunks.append(p.rest)
-            seps.append(group_delim)
+            seps.append(group_delim if prev.plain_cite else after_delim)
+        else:
+            continue
         prev = p
     if mode == "year-suffix-ranged":
         chunks, seps = _range_suffixes(g, chunks, seps, ys_delim)

@@ -155,8 +155,35 @@ def normalize_name(n) -> dict:
     return n
 
 
+_NOTE_FIELD = re.compile(r"^\s*\{?:?([a-zA-Z][\w-]*):\s*(.+?)\}?\s*$")
+
+
+def _note_fields(raw: dict) -> dict:
+    """Variables given in the ``note`` field as ``key: value`` lines (citeproc-js convention)."""
+    note = raw.get("note")
+    if not isinstance(note, str) or ":" not in note:
+        return raw
+    extra = {}
+    for line in note.split("\n"):
+        m = _NOTE_FIELD.match(line)
+        if not m:
+            continue
+        k, v = m.group(1), m.group(2)
+        if k in raw or k in extra:
+            continue
+        if k in NAME_VARS:
+            fam, _, given = v.partition("||")
+            extra.setdefault(k, []).append({"family": fam.strip(), "given": given.strip()})
+        elif k in DATE_VARS:
+            extra[k] = {"raw": v}
+        elif k in ("type", "language") or "-" in k or k.islower():
+            extra[k] = v
+    return {**extra, **raw} if extra else raw
+
+
 def normalize_item(raw: dict, warnings: list | None = None) -> dict:
     """A copy of a CSL-JSON item with canonical keys, parsed names and dates."""
+    raw = _note_fields(raw)
     item = {}
     for k, v in raw.items():
         k = _ALIASES.get(k, k)

@@ -87,7 +87,12 @@ class Ctx:
             return str(n) if n else None
         if name == "year-suffix":
             return self.disamb.year_suffix or None
-        return self.item.get(name)
+        v = self.item.get(name)
+        if v is None and name == "page-first":
+            page = self.item.get("page")
+            m = re.match(r"\s*([^\s,&\-\u2013]+)", str(page)) if page else None
+            return m.group(1) if m else None
+        return v
 
     def render(self, node) -> list:
         return RENDER[node.tag](node, self)
@@ -238,7 +243,7 @@ def r_number(node, ctx):
     value = str(value)
     form = node.a.get("form", "numeric")
     if not is_numeric(value):
-        parts = parse_markup(value)
+        parts = [value]
     else:
         gender = ctx.locale.gender(_label_term(ctx, var))
         if var == "page" and form == "numeric":

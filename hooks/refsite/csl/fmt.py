@@ -23,10 +23,14 @@ def strip_periods(s: str) -> str:
     return s.replace(".", "")
 
 
-def decorate(node, parts: list, english: bool = True, affixes: bool = True) -> list:
+def decorate(node, parts: list, english: bool = True, affixes: bool = True,
+             affixes_inside: bool = False) -> list:
     """Wrap ``parts`` with the node's text-case, quotes, formatting, affixes and display."""
     if not parts or is_empty(parts):
         return []
+    if affixes_inside and (node.prefix or node.suffix):
+        parts = ([node.prefix] if node.prefix else []) + parts + ([node.suffix] if node.suffix else [])
+        affixes = False
     if node.text_case:
         apply_case(parts, node.text_case, english)
     if node.quotes:

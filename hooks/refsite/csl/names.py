@@ -119,7 +119,13 @@ def is_inverted(nm: dict, idx: int, o: dict, ctx) -> bool:
 
 def render_person(nm: dict, idx: int, o: dict, level: int, ctx, name_parts, inverted_ok=True) -> list:
     """One name as output parts. ``level``: disambiguation (1 initials, 2 full given)."""
-    P = lambda which, text, case=True: (text, _np(name_parts, which, text, ctx, case))  # noqa: E731
+    def P(which, text, case=True):
+        parts = _np(name_parts, which, text, ctx, case)
+        if text and text[:1].islower() and which == "family" and text != nm.get("family"):
+            parts = [F("nocase", parts)]
+        elif text and not case:
+            parts = [F("nocase", parts)]
+        return text, parts
     if "literal" in nm:
         return _affix(name_parts, "family", _np(name_parts, "family", nm["literal"], ctx))
     family, given = nm.get("family", "").strip(), nm.get("given", "").strip()

@@ -20,14 +20,15 @@ def first_int(value) -> int | None:
     return int(m.group()) if m else None
 
 
+_TOKEN_SEP = re.compile(r"\s*(?:,\s*(?:and\b|et\b|&)?|&|\band\b|\bet\b|--|[-\u2013])\s*")
+_NUMLIKE = re.compile(r"[A-Za-z]{0,3}\d+[A-Za-z]{0,3}|[ivxlcdm]+|[IVXLCDM]+")
+
+
 def is_plural(value) -> bool:
-    """Contextual plural: more than one number (``12-14``, ``1, 3``, ``2 & 3``)."""
-    s = str(value)
-    if not is_numeric(s):
-        return False
-    nums = re.findall(r"\d+", s)
-    return len(nums) > 1 and not re.fullmatch(r"\s*\d+\s*[-\u2013]\s*\d+\s*", s) or \
-        (len(nums) > 1 and nums[0] != nums[-1])
+    """Contextual plural: more than one number (``12-14``, ``1, 3``, ``2 & 3``, ``i-ix``)."""
+    s = str(value).replace("\\-", "\u00ad")
+    tokens = [t for t in _TOKEN_SEP.split(s.strip()) if t]
+    return len(tokens) > 1 and all(_NUMLIKE.fullmatch(t) for t in tokens)
 
 
 def roman(n: int) -> str:
@@ -63,7 +64,8 @@ def normalize_separator(sep: str, dash: str = "\u2013") -> str:
 
 # ---------------------------------------------------------------------------------------------
 # Page ranges
-_RANGE_RE = re.compile(r"^\s*([A-Za-z]*)(\d+)([A-Za-z]*)\s*(?:-|\u2013|--)\s*([A-Za-z]*)(\d+)([A-Za-z]*)\s*$")
+_RANGE_RE = re.compile(r"^\s*(\d*[A-Za-z]+)?(\d+)\s*(?:--|-|\u2013)\s*(\d*[A-Za-z]+)?(\d+)\s*$")
+_ROMAN_RANGE = re.compile(r"^\s*([ivxlcdm]+|[IVXLCDM]+)\s*(?:--|-|\u2013)\s*([ivxlcdm]+|[IVXLCDM]+)\s*$")
 
 
 def _minimal(a: str, b: str, min_digits: int) -> str:
@@ -90,13 +92,9 @@ def _chicago(a: str, b: str, fifteen: bool) -> str:
 
 
 def format_range(first: str, last: str, fmt: str | None) -> str:
-    if not fmt or fmt == "expanded":
-        if fmt == "expanded" and len(last) < len(first):
-            return first[: len(first) - len(last)] + last
-        return last
     if len(last) < len(first):
         last = first[: len(first) - len(last)] + last
-    if int(last) <= int(first):
+    if not fmt or fmt == "expanded" or int(last) <= int(first):
         return last
     if fmt == "minimal":
         return _minimal(first, last, 1)
@@ -109,17 +107,31 @@ def format_range(first: str, last: str, fmt: str | None) -> str:
     return last
 
 
+def _one_range(part: str, fmt: str | None, delimiter: str) -> str:
+    m = _RANGE_RE.match(part)
+    if m:
+        p1, a, p2, b = m.groups()
+        if (p1 or "") != (p2 or ""):
+            return re.sub(r"\s*(?:--|-|\u2013)\s*", "-", part.strip())
+        p1 = p1 or ""
+        if not fmt:
+            return f"{p1}{a}{delimiter}{p1}{b}"
+        second = format_range(a, b, fmt)
+        if fmt == "expanded":
+            return f"{p1}{a}{delimiter}{p1}{second}"
+        return f"{p1}{a}{delimiter}{second}"
+    m = _ROMAN_RANGE.match(part)
+    if m:
+        return f"{m.group(1)}{delimiter}{m.group(2)}"
+    return part
+
+
 def page_range(value: str, fmt: str | None, delimiter: str = "\u2013") -> str:
     """Format each range in a page value (``321-28, 40-2``) with the page-range-format."""
+    value = str(value)
+    if "\\-" in value:
+        return value.replace("\\-", "-")
     out = []
-    for part in re.split(r"(\s*[,&]\s*)", str(value)):
-        m = _RANGE_RE.match(part)
-        if m and m.group(1) == m.group(4) and not m.group(3) and not m.group(6):
-            pre, a, _, _, b, _ = m.groups()
-            out.append(f"{pre}{a}{delimiter}{pre}{format_range(a, b, fmt)}" if pre else
-                       f"{a}{delimiter}{format_range(a, b, fmt)}")
-        elif m:
-            out.append(re.sub(r"\s*(?:--|-|\u2013)\s*", delimiter, part.strip()))
-        else:
-            out.append(part)
+    for k, part in enumerate(re.split(r"(\s*[,&]\s*)", value)):
+        out.append(part if k % 2 else _one_range(part, fmt, delimiter))
     return "".join(out)

@@ -149,8 +149,8 @@ class Processor:
     def _affixed(self, ci, parts):
         if is_empty(parts):
             return parts
-        pre = parse_markup(ci.prefix) if ci.prefix else []
-        suf = parse_markup(ci.suffix) if ci.suffix else []
+        pre = parse_markup(ci.prefix, quotes=False) if ci.prefix else []
+        suf = parse_markup(ci.suffix, quotes=False) if ci.suffix else []
         return pre + parts + suf
 
     def _sorted(self, cit, row):
@@ -177,14 +177,14 @@ class Processor:
                           not (ci.locator or ci.prefix or ci.suffix))
             pieces.append(p)
         collapse_mode = opts.get("collapse")
-        group_delim = opts.get("cite-group-delimiter")
+        group_delim = opts.get("cite-group-delimiter", delim if collapse_mode else None)
         if collapse_mode == "citation-number":
             body = col.collapse_numbers(pieces, delim, opts.get("after-collapse-delimiter", delim))
         elif collapse_mode in ("year", "year-suffix", "year-suffix-ranged") or group_delim is not None:
             body = self._collapse_years(pairs, pieces, collapse_mode, delim, group_delim or ", ")
         else:
             body = join([p.parts for p in pieces], delim)
-        return self.finish(decorate(layout, body, True))
+        return self.finish(decorate(layout, body, True, affixes_inside=True))
 
     def _collapse_years(self, pairs, pieces, mode, delim, group_delim):
         opts = self.style.citation.opts
@@ -198,7 +198,7 @@ class Processor:
         return col.collapse_years(groups, mode if mode in ("year", "year-suffix", "year-suffix-ranged")
                                   else None, delim, group_delim,
                                   opts.get("after-collapse-delimiter", delim),
-                                  opts.get("year-suffix-delimiter", delim))
+                                  opts.get("year-suffix-delimiter", group_delim))
 
     def finish(self, parts) -> Rendered:
         loc = self.locale

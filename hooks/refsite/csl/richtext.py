@@ -80,32 +80,37 @@ def map_text(parts, fn):
 _TAG_RE = re.compile(
     r'(<i>|</i>|<b>|</b>|<sup>|</sup>|<sub>|</sub>|<sc>|</sc>|<span class="nocase">|'
     r'<span style="font-variant:\s*small-caps;?">|<span style="font-style:\s*normal;?">|'
-    r'<span style="font-weight:\s*normal;?">|<span class="baseline">|</span>|'
+    r'<span style="font-weight:\s*normal;?">|<span class="baseline">|<span class="nodecor">|</span>|'
     r'"|\u201c|\u201d|\u2018|\u2019|\')')
 _OPEN = {"<i>": "i", "<b>": "b", "<sup>": "sup", "<sub>": "sub", "<sc>": "sc"}
 _CLOSE = {"</i>": "i", "</b>": "b", "</sup>": "sup", "</sub>": "sub", "</sc>": "sc"}
 
 
-def parse_markup(text: str) -> list:
+def parse_markup(text: str, quotes: bool = True) -> list:
     """Parse a CSL-JSON field value (pseudo-HTML, straight/curly quotes) into a tree."""
     if not any(c in text for c in "<\"'\u201c\u201d\u2018\u2019"):
         return [text] if text else []
+    if not quotes:
+        text = re.sub(r'"([^"]*)"', "\u201c\\1\u201d", text).replace("'", "\u2019")
+        if "<" not in text:
+            return [text]
     root = F("seq", [])
     stack = [(root, None)]  # (node, opener)
     pieces = _TAG_RE.split(text)
     for n, tok in enumerate(pieces):
         if not tok:
             continue
-        if n % 2 == 0:
-            stack[-1][0].children.append(tok)
+        if n % 2 == 0 or (not quotes and not tok.startswith("<")):
+            stack[-1][0].children.append(tok.replace("'", "\u2019") if n % 2 else tok)
             continue
         node = stack[-1][0]
         prev = _prev_char(pieces, n)
-        nxt = pieces[n + 1][:1] if n + 1 < len(pieces) else ""
+        nxt = next((p[:1] for p in pieces[n + 1:] if p), "")
         if tok in _OPEN:
             _push(stack, _OPEN[tok], tok)
         elif tok.startswith("<span"):
             kind = "nocase" if "nocase" in tok else "sc" if "small-caps" in tok else \
+                "nodecor" if "nodecor" in tok else \
                 "base" if "baseline" in tok else "ni" if "font-style" in tok else "nb"
             _push(stack, kind, "<span")
         elif tok in _CLOSE or tok == "</span>":
@@ -113,12 +118,12 @@ def parse_markup(text: str) -> list:
             if not _pop(stack, want):
                 node.children.append(tok)
         elif tok in ('"', "\u201c", "\u201d"):
-            if stack[-1][1] == '"' and tok != "\u201c":
+            if stack[-1][1] == '"' and tok != "\u201c" and prev and not prev.isspace():
                 _pop(stack, '"')
             elif tok != "\u201d" and nxt and not nxt.isspace():
                 _push(stack, "q", '"')
             else:
-                node.children.append("\u201d" if tok != "\u201c" else tok)
+                node.children.append(tok)
         else:  # single quotes and apostrophes
             opening = (not prev or prev.isspace() or prev in "([{\"\u201c") and nxt and \
                 not nxt.isspace() and tok != "\u2019"
@@ -130,7 +135,7 @@ def parse_markup(text: str) -> list:
                 node.children.append("\u2019" if tok in ("'", "\u2019") else tok)
     while len(stack) > 1:  # unclosed: keep the text, drop the formatting
         node, opener = stack.pop()
-        lit = "\u201c" if opener == '"' else "\u2018" if opener == "'" else ""
+        lit = '"' if opener == '"' else "\u2018" if opener == "'" else ""
         parent = stack[-1][0].children
         parent.pop()
         parent.extend(([lit] if lit else []) + node.children)
@@ -237,9 +242,16 @@ def fix_punctuation(tokens, punct_in_quote: bool):
     return tokens
 
 
+_SUPERSCRIPTS = dict(zip("\u00aa\u00ba\u02b3\u1d49\u1d48\u207f\u02e2\u1d57\u02b0\u1d43\u1d52\u2071\u02e1\u1d50\u00b9\u00b2\u00b3",
+                         "aoredn sthaoilm123".replace(" ", "")))
+_SUP_RE = re.compile("[" + "".join(_SUPERSCRIPTS) + "]")
+
+
 def _escape(s: str) -> str:
     if "&" in s or "<" in s or ">" in s:
         s = s.replace("&", "&#38;").replace("<", "&#60;").replace(">", "&#62;")
+    if _SUP_RE.search(s):
+        s = _SUP_RE.sub(lambda m: f"<sup>{_SUPERSCRIPTS[m.group()]}</sup>", s)
     return s
 
 
@@ -270,7 +282,9 @@ def render(parts, quotes=("“", "”", "‘", "’"), punct_in_quote=False, htm
         op, node = t
         if op == "c":
             s, key, old = closers.pop()
-            if key:
+            if key == "nodecor":
+                state.update(old)
+            elif key:
                 state[key] = old
             out.append(s)
             continue
@@ -293,6 +307,14 @@ def render(parts, quotes=("“", "”", "‘", "’"), punct_in_quote=False, htm
             if old and html:
                 opening, closing = o, "</span>"
             state[key] = False
+        elif k == "nodecor":
+            style = ("font-variant:normal;" if state["sc"] else "") + \
+                ("font-weight:normal;" if state["bo"] else "") + \
+                ("font-style:normal;" if state["it"] else "")
+            key, old = "nodecor", dict(state)
+            state.update(it=False, bo=False, sc=False)
+            if html and style:
+                opening, closing = f'<span style="{style}">', "</span>"
         elif k in _SIMPLE and html:
             opening, closing = _SIMPLE[k]
         elif k == "div" and html:

@@ -98,6 +98,8 @@ def _bib_html(entries) -> str:
 def run_fixture(fx: Fixture) -> tuple[str, str]:
     """(expected, actual) for a fixture."""
     items = json.loads(fx.sections.get("INPUT", "[]"))
+    for k, it in enumerate(items):
+        it.setdefault("id", f"ITEM-{k + 1}")
     style = style_from_string(fx.sections.get("CSL", ""), fx.name)
     proc = Processor(style, items)
     cits, markers = _citations(fx, items)
