@@ -10,11 +10,11 @@ import re
 from .richtext import F
 
 STOP_WORDS = frozenset(
-    "a according across after against along an and around as aside at away back before "
+    "a about according across after against along an and around as aside at away back before "
     "behind below beside besides between beyond but by down during except for from in "
     "instead into like near nor of off on onto or out over past per plus so than the "
     "through till to toward towards under until up upon versus via vs. v. with within "
-    "without yet".split())
+    "without yet von van de".split())
 
 _WORD = re.compile(r"[^\s\-\u2013\u2014/]+")
 _OPAQUE = "\x01"

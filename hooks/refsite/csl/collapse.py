@@ -114,15 +114,18 @@ def _group(g, mode, group_delim, ys_delim, after_delim):
     seps = []
     prev = g[0]
     run_letters = []
+    in_run = False
     for p in g[1:]:
         same_year = mode in ("year-suffix", "year-suffix-ranged") and p.ys is not None and \
             prev.ys is not None and p.year == prev.year and p.plain_cite and prev.plain_cite
         if same_year:
             chunks.append([p.ys])
             seps.append(ys_delim)
+            in_run = True
         elif p.rest:
             chunks.append(p.rest)
-            seps.append(group_delim if prev.plain_cite else after_delim)
+            seps.append(group_delim if prev.plain_cite and not in_run else after_delim)
+            in_run = False
         else:
             continue
         prev = p

@@ -35,7 +35,7 @@ def decorate(node, parts: list, english: bool = True, affixes: bool = True,
         apply_case(parts, node.text_case, english)
     if node.quotes:
         parts = [F("q", parts)]
-    for k, v in reversed(node.fmt):
+    for k, v in node.fmt:
         kind = FMT_KIND.get((k, v))
         if kind:
             parts = [F(kind, parts)]

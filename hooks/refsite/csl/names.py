@@ -77,7 +77,7 @@ def _np(name_parts, which, text, ctx, case=True):
     if node is None or not parts:
         return parts
     if not case and node.text_case:
-        for k, v in reversed(node.fmt):
+        for k, v in node.fmt:
             kind = FMT_KIND.get((k, v))
             if kind:
                 parts = [F(kind, parts)]

@@ -177,7 +177,7 @@ class Processor:
                           not (ci.locator or ci.prefix or ci.suffix))
             pieces.append(p)
         collapse_mode = opts.get("collapse")
-        group_delim = opts.get("cite-group-delimiter", delim if collapse_mode else None)
+        group_delim = opts.get("cite-group-delimiter", ", " if collapse_mode else None)
         if collapse_mode == "citation-number":
             body = col.collapse_numbers(pieces, delim, opts.get("after-collapse-delimiter", delim))
         elif collapse_mode in ("year", "year-suffix", "year-suffix-ranged") or group_delim is not None:
@@ -198,7 +198,8 @@ class Processor:
         return col.collapse_years(groups, mode if mode in ("year", "year-suffix", "year-suffix-ranged")
                                   else None, delim, group_delim,
                                   opts.get("after-collapse-delimiter", delim),
-                                  opts.get("year-suffix-delimiter", group_delim))
+                                  opts.get("year-suffix-delimiter",
+                                           opts.get("cite-group-delimiter", delim)))
 
     def finish(self, parts) -> Rendered:
         loc = self.locale
@@ -216,22 +217,29 @@ class Processor:
         order += [i for i in self.input_order if i in wanted and i not in set(order)]
         out, prev_names = [], None
         for iid in order:
-            parts, names_node = self.render_entry(iid)
+            parts, names_node = self.render_entry(iid, bib.opts.get("second-field-align"))
             if is_empty(parts):
                 self.warn(f"{iid}: bibliography entry renders empty")
                 continue
             parts, prev_names = self._substitute_author(parts, names_node, prev_names)
-            if bib.opts.get("second-field-align") in ("flush", "margin"):
-                parts = self._second_field(parts)
             out.append((iid, self.finish(parts)))
         return out
 
-    def render_entry(self, iid):
+    def render_entry(self, iid, align=None):
+        """An entry's output tree (split in margin/inline divs for second-field-align)."""
         bib = self.style.bibliography
+        layout = bib.layout
         ctx = Ctx(self, self.items[iid], "bibliography", NO_CITE, self.disamb_for(iid))
-        body = ctx.render_children(bib.layout)
+        outs = [ctx.render(c) for c in layout.children]
+        body = join(outs, "")
         names_node = col._find(body, "names")
-        return decorate(bib.layout, body, ctx.english), names_node
+        if align in ("flush", "margin"):
+            k = next((n for n, o in enumerate(outs) if not is_empty(o)), None)
+            if k is not None:
+                left = ([layout.prefix] if layout.prefix else []) + outs[k]
+                right = join(outs[k + 1:], "") + ([layout.suffix] if layout.suffix else [])
+                return [F("div", left, "left-margin"), F("div", right, "right-inline")], names_node
+        return decorate(layout, body, ctx.english), names_node
 
     def _substitute_author(self, parts, names_node, prev):
         sub = self.style.bibliography.opts.get("subsequent-author-substitute")
@@ -243,18 +251,6 @@ class Processor:
         if prev is not None and text == prev:
             names_node.children[:] = [sub] if sub else []
         return parts, text
-
-    def _second_field(self, parts):
-        """Split an entry into left-margin (first field) and right-inline divs."""
-        flat = list(parts)
-        while len(flat) == 1 and isinstance(flat[0], F) and flat[0].kind == "seq":
-            flat = flat[0].children
-        first = next((k for k, p in enumerate(flat) if not is_empty([p]) and
-                      not (isinstance(p, str) and k == 0 and p.strip() == "")), None)
-        if first is None:
-            return parts
-        left, right = flat[:first + 1], flat[first + 1:]
-        return [F("div", left, "left-margin"), F("div", right, "right-inline")]
 
 
 def _source_hint(style: Style) -> str:

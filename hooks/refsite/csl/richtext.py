@@ -227,8 +227,11 @@ def fix_punctuation(tokens, punct_in_quote: bool):
                         prev -= 1
                     if prev >= 0:
                         tokens[j][0] = tokens[j][0][1:]
-                        a, b = _join_punct(tokens[prev][0], ch)
-                        tokens[prev][0] = a + b
+                        if ch == "," and tokens[prev][0][-1:] in ("?", "!"):
+                            tokens[prev][0] += ch
+                        else:
+                            a, b = _join_punct(tokens[prev][0], ch)
+                            tokens[prev][0] = a + b
     prev = None
     for k in texts:
         t = tokens[k]

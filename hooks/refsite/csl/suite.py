@@ -89,6 +89,8 @@ def _bib_html(entries) -> str:
         t = r.html
         if t.startswith("<div"):
             out.append('  <div class="csl-entry">\n    ' + t + "\n  </div>")
+        elif t.endswith("</div>"):
+            out.append('  <div class="csl-entry">' + t + "\n  </div>")
         else:
             out.append('  <div class="csl-entry">' + t + "</div>")
     out.append("</div>")
