@@ -14,7 +14,7 @@ from .data import DATE_VARS, NAME_VARS, NUMBER_VARS
 from .fmt import decorate, join, strip_periods
 from .numbers import first_int, is_numeric, is_plural, normalize_separator, page_range, roman, \
     split_numbers
-from .richtext import F, parse_markup
+from .richtext import F, is_empty, parse_markup
 
 LOCATOR_ALIASES = {"sub verbo": "sub-verbo", "sub-verbo": "sub-verbo"}
 
@@ -159,11 +159,14 @@ def r_text(node, ctx):
         parts = _text_variable(node, ctx, a["variable"])
     elif "macro" in a:
         parts = r_macro_call(a["macro"], ctx)
+        if parts and not is_empty(parts):
+            ctx.called += 1
+            ctx.found += 1
     elif "term" in a:
         t = ctx.locale.term(a["term"], a.get("form", "long"), a.get("plural") == "true")
         if t and node.strip_periods:
             t = strip_periods(t)
-        parts = parse_markup(t) if t else []
+        parts = [F("term", parse_markup(t))] if t else []
     elif "value" in a:
         parts = parse_markup(a["value"])
     else:

@@ -12,10 +12,12 @@ def compute_positions(citations, near_note_distance: int = 5) -> list[list[Cite]
     """A :class:`Cite` for every cite item of every citation (reading order)."""
     last_note: dict = {}
     first_note: dict = {}
-    prev_citation = None
+    prev_by_kind: dict = {}
     out = []
     for n, cit in enumerate(citations):
         note = cit.note_index if cit.note_index else n + 1
+        kind = cit.note_index == 0
+        prev_citation = prev_by_kind.get(kind)
         row = []
         for k, ci in enumerate(cit.items):
             pos, near = 0, False
@@ -41,6 +43,6 @@ def compute_positions(citations, near_note_distance: int = 5) -> list[list[Cite]
             last_note[ci.id] = note
             first_note.setdefault(ci.id, note)
         if cit.items:
-            prev_citation = cit
+            prev_by_kind[kind] = cit
         out.append(row)
     return out

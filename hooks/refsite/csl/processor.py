@@ -169,8 +169,10 @@ class Processor:
         opts = self.style.citation.opts
         delim = layout.delim
         pieces = []
-        for ci, cite in pairs:
+        for n, (ci, cite) in enumerate(pairs):
             parts = self.render_cite_parts(ci, cite)
+            if n == 0 or ci.prefix:
+                _capitalize_leading_term(parts, ci.prefix)
             if is_empty(parts) and not ci.suppress_author:
                 parts = ["[CSL STYLE ERROR: reference with no printed form.]"]
             p = col.Piece(ci.id, self._affixed(ci, parts), self.citation_numbers.get(ci.id),
@@ -183,8 +185,22 @@ class Processor:
         elif collapse_mode in ("year", "year-suffix", "year-suffix-ranged") or group_delim is not None:
             body = self._collapse_years(pairs, pieces, collapse_mode, delim, group_delim or ", ")
         else:
-            body = join([p.parts for p in pieces], delim)
+            body = self._join_cites(pieces, pairs, delim)
         return self.finish(decorate(layout, body, True, affixes_inside=True))
+
+    @staticmethod
+    def _join_cites(pieces, pairs, delim):
+        """Join cites; a prefix that starts with punctuation replaces the delimiter."""
+        out = []
+        for (ci, _), p in zip(pairs, pieces):
+            if is_empty(p.parts):
+                continue
+            if out:
+                pre = (ci.prefix or "").lstrip()
+                if not (pre[:1] in (".", ",", ";", ":") and pre):
+                    out.append(delim)
+            out.extend(p.parts)
+        return out
 
     def _collapse_years(self, pairs, pieces, mode, delim, group_delim):
         opts = self.style.citation.opts
@@ -251,6 +267,36 @@ class Processor:
         if prev is not None and text == prev:
             names_node.children[:] = [sub] if sub else []
         return parts, text
+
+
+def _first_leaf(parts, inside_term=False):
+    for p in parts:
+        if isinstance(p, str):
+            if p:
+                return p, inside_term, parts
+        else:
+            r = _first_leaf(p.children, inside_term or p.kind == "term")
+            if r is not None:
+                return r
+    return None
+
+
+def _capitalize_leading_term(body, prefix):
+    """A term opening a citation (``ibid.``) starts with a capital, also after a cite prefix
+    that ends a sentence."""
+    if prefix:
+        pre = prefix.rstrip().rstrip("\u201d\u2019\"'")
+        if not pre.endswith((".", "!", "?")) or len(pre.split()) < 2:
+            return
+    found = _first_leaf(body)
+    if found is None:
+        return
+    text, in_term, lst = found
+    if in_term:
+        for k, x in enumerate(lst):
+            if x is text:
+                lst[k] = text[:1].upper() + text[1:]
+                break
 
 
 def _source_hint(style: Style) -> str:

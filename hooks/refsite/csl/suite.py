@@ -54,21 +54,7 @@ def _cite_item(d: dict) -> CiteItem:
 
 def _citations(fx: Fixture, items: list) -> tuple[list, bool]:
     if "CITATIONS" in fx.sections:
-        raw = json.loads(fx.sections["CITATIONS"])
-        entries = []
-        for entry in raw:
-            c = entry[0] if isinstance(entry, list) else entry
-            entries.append(c)
-        kept = []
-        for k, c in enumerate(entries):
-            cid = c.get("citationID")
-            if cid is not None and any(e.get("citationID") == cid for e in entries[k + 1:]):
-                continue
-            kept.append(c)
-        cits = [Citation([_cite_item(i) for i in c.get("citationItems", [])],
-                         (c.get("properties") or {}).get("noteIndex") or None, c.get("citationID"))
-                for c in kept]
-        return cits, True
+        return _document_citations(json.loads(fx.sections["CITATIONS"])), True
     if "CITATION-ITEMS" in fx.sections:
         raw = json.loads(fx.sections["CITATION-ITEMS"])
         return [Citation([_cite_item(i) for i in c]) for c in raw], False
@@ -76,6 +62,26 @@ def _citations(fx: Fixture, items: list) -> tuple[list, bool]:
     if fx.mode.startswith("citation"):
         return [Citation([CiteItem(i) for i in ids])], False
     return [Citation([CiteItem(i)]) for i in ids], False
+
+
+def _document_citations(raw: list) -> list:
+    """The citations as the document holds them after the last insertion (pre/post lists)."""
+    by_id, notes, order = {}, {}, []
+    for n, entry in enumerate(raw):
+        cit = entry[0] if isinstance(entry, list) else entry
+        pre = entry[1] if isinstance(entry, list) and len(entry) > 1 else None
+        post = entry[2] if isinstance(entry, list) and len(entry) > 2 else None
+        cid = cit.get("citationID") or f"CITATION-{n}"
+        by_id[cid] = cit
+        notes[cid] = (cit.get("properties") or {}).get("noteIndex")
+        if pre is None and post is None:
+            order = [o for o in order if o != cid] + [cid]
+            continue
+        for pid, note in list(pre or []) + list(post or []):
+            notes[pid] = note
+        order = [p[0] for p in pre or []] + [cid] + [p[0] for p in post or []]
+    return [Citation([_cite_item(i) for i in by_id[c].get("citationItems", [])], notes.get(c), c)
+            for c in order if c in by_id]
 
 
 def strip_markers(text: str) -> str:
