@@ -546,3 +546,13 @@ def test_property_markdown_never_raises(text):
     md = markdown.Markdown(extensions=EXTENSIONS)
     register_linker(md, MATCHER, link_href=lambda t: "#", mode="all")
     md.convert(text)
+
+
+def test_linker_refuses_to_run_before_attr_list():
+    """attr_list puts {.refsite-noterm} on its element first; the linker never imitates it."""
+    md = markdown.Markdown(extensions=["attr_list"])
+    with pytest.raises(ValueError, match="after attr_list"):
+        register_linker(md, MATCHER, link_href=lambda t: "#", priority=15)
+    register_linker(md, MATCHER, link_href=lambda t: "#")
+    html = md.convert("Big data and *big data*{.refsite-noterm} and *x*{: title=\"big data\"}.")
+    assert html.count("refsite-term") == 1 and 'title="big data"' in html

@@ -56,9 +56,9 @@ Escape (protecting one occurrence from linking)
     It works with plain Python-Markdown (the linker follows the stashed tags). With ``attr_list``
     the Markdown forms ``*big data*{.refsite-noterm}`` / ``**...**{.refsite-noterm}`` work too (they
     also change the style), and with ``md_in_html`` a whole block can opt out:
-    ``<div class="refsite-noterm" markdown>...</div>``. These work whether the linker runs before
-    or after ``attr_list`` (priority 8): before it, a pending ``{.refsite-noterm}`` is honoured and
-    words inside attribute-list syntax (``{: title="..." }``) are never linked.
+    ``<div class="refsite-noterm" markdown>...</div>``. The linker runs after ``attr_list``
+    (priority 8), so the classes are already on the elements: ``register_linker`` refuses a
+    priority that would run it first.
 
 Slugs and order
     Slugs are ASCII (``slugify``), unique, and never ``index`` (``<glossary_dir>/index.md`` is the
@@ -749,23 +749,6 @@ _NOLINK_RE = re.compile(
 )
 
 
-# Python-Markdown's attr_list syntax, exactly as attr_list matches it. A linker that runs before
-# attr_list (priority 8) still sees these as text: their words are never linked (a link would break
-# the list and leave "{title=..." on the page), and a pending ``.refsite-noterm`` is honoured.
-_ATTR_BASE = r"\{\:?[ ]*([^\}\n ][^\n]*)\}"
-_ATTR_INLINE_RE = re.compile(r"^" + _ATTR_BASE)
-_ATTR_END_RE = re.compile(r"[ ]*" + _ATTR_BASE + r"[ ]*$")          # masked at the end of any text
-_ATTR_BLOCK_RE = re.compile(r"\n[ ]*" + _ATTR_BASE + r"[ ]*$")      # p, li, ...: on its own line
-_ATTR_HEADER_RE = re.compile(r"[ ]+" + _ATTR_BASE + r"[ ]*$")        # h1-h6, dt, td, th
-_ATTR_HEADER_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "dt", "td", "th"})
-_ATTR_NOTERM_RE = re.compile(
-    r"(?:^|\s)\.refsite-noterm(?=\s|$)|\bclass\s*=\s*(?:\"[^\"]*|'[^']*|)\brefsite-noterm\b")
-
-
-def _attr_noterm(match) -> bool:
-    return match is not None and _ATTR_NOTERM_RE.search(match.group(1).strip()) is not None
-
-
 def _classes(el) -> set[str]:
     return set((el.get("class") or "").split())
 
@@ -797,22 +780,7 @@ class _Walker:
         self.stash = stash
         self.state = state
         self.raw: list[tuple[str, etree.Element]] = []  # open raw tags suppressing links
-        # attr_list still to run (or unknown, without ``md``): its syntax in the text is protected
-        self.attr_list = md is None or "attr_list" in md.treeprocessors
         self.md_block = md.is_block_level if md is not None else (lambda tag: tag.lower() in _BLOCK_TAGS)
-
-    def _pending_noterm(self, el) -> bool:
-        """attr_list has not run yet and will give ``el`` the class ``refsite-noterm``."""
-        if not self.attr_list:
-            return False
-        tail = el.tail
-        if tail and tail[0] == "{" and _attr_noterm(_ATTR_INLINE_RE.match(tail)):
-            return True
-        last = el[-1].tail if len(el) else el.text
-        if not last or "}" not in last or not isinstance(el.tag, str) or not self.md_block(el.tag):
-            return False
-        pattern = _ATTR_HEADER_RE if el.tag.lower() in _ATTR_HEADER_TAGS else _ATTR_BLOCK_RE
-        return _attr_noterm(pattern.search(last))
 
     # -- raw HTML followed through stash placeholders --------------------------------------
     def _raw_item(self, inner: str) -> str | None:
@@ -882,17 +850,6 @@ class _Walker:
             masked = masked.replace("\x02", "\x00").replace("\x03", "\x00")
         if ("/" in masked or "@" in masked or "www." in masked) and not masked.isspace():
             masked = _NOLINK_RE.sub(lambda m: "\x00" * len(m.group()), masked)
-        if self.attr_list and "{" in masked:
-            cuts = []
-            if tail:
-                m = _ATTR_INLINE_RE.match(masked)
-                if m:
-                    cuts.append(m.span())
-            m = _ATTR_END_RE.search(masked)
-            if m:
-                cuts.append(m.span())
-            for a, b in cuts:
-                masked = masked[:a] + "\x00" * (b - a) + masked[b:]
         return masked, spans
 
     def _process(self, text, owner, tail: bool = False) -> tuple[str, list[etree.Element]] | None:
@@ -952,7 +909,7 @@ class _Walker:
             tag = child.tag.lower() if isinstance(child.tag, str) else ""
             if tag in HEADINGS:
                 self.state.heading = child
-            if isinstance(child.tag, str) and not _skipped(child) and not self._pending_noterm(child):
+            if isinstance(child.tag, str) and not _skipped(child):
                 self.walk(child)
             done = self._process(child.tail, el, tail=True)
             if done is not None:
@@ -1040,7 +997,11 @@ class GlossaryLinker(Treeprocessor):
 
 def register_linker(md: markdown.Markdown, matcher: Matcher, *, priority: float = DEFAULT_PRIORITY,
                     name: str = "refsite-glossary", **kwargs) -> GlossaryLinker:
-    """Create a GlossaryLinker and register it on ``md``'s treeprocessors."""
+    """Create a GlossaryLinker and register it on ``md``'s treeprocessors, after ``attr_list``."""
+    if "attr_list" in md.treeprocessors:
+        attr_list = next(item.priority for item in md.treeprocessors._priority if item.name == "attr_list")
+        if priority >= attr_list:
+            raise ValueError(f"the term linker must run after attr_list (priority {attr_list}), not at {priority}")
     linker = GlossaryLinker(md, matcher, **kwargs)
     md.treeprocessors.register(linker, name, priority)
     return linker

@@ -375,19 +375,35 @@ class RefsiteExtension(Extension):
         self.search_hint = 0
 
     def extendMarkdown(self, md):  # noqa: N802 (Markdown's API)
+        """Register the processors. Python-Markdown runs higher priorities first:
+
+        ==================  =========  ======================================================
+        name                priority   runs
+        ==================  =========  ======================================================
+        refsite_cite        178 (i)    after backticks (190) and escapes (180), before links
+                                       (160): a bracketed citation group ``[@a; @b]``
+        refsite_narrative   177 (i)    an in-text citation ``@a`` (a key inside a group
+                                       belongs to the group, so groups go first)
+        refsite_terms       7.5 (t)    after attr_list (8), so ``{.refsite-noterm}`` is on
+                                       its element; before toc (5)
+        refsite_references  6 (t)      appends the page's reference list before toc, so its
+                                       heading gets an id and a TOC entry
+        refsite_headings    5.5 (t)    ids and TOC labels of headings that cite, before toc
+        refsite_context     4 (t)      after toc (5): records each citation's section and
+                                       snippet for backlinks
+        refsite_safe_links  3 (t)      pages made from YAML only: unsafe links become text
+        ==================  =========  ======================================================
+
+        (i) inline processor, (t) tree processor."""
         self._reset()
         page = self.page or PageContext(src="index.md", display_path="index.md")
         self.page = page
         md.registerExtension(self)
         if "@" not in md.ESCAPED_CHARS:
             md.ESCAPED_CHARS = [*md.ESCAPED_CHARS, "@"]
-        # Bracketed groups first (a narrative key inside a group belongs to the group), both before
-        # links (160) and after code spans (190) and backslash escapes (180).
         md.inlinePatterns.register(_CitationProcessor(r"\[", self, parse_bracketed), "refsite_cite", 178)
         md.inlinePatterns.register(_CitationProcessor(r"@", self, parse_narrative), "refsite_narrative", 177)
-        linker = self.site.make_term_linker(md, self)
-        if linker is not None:
-            md.treeprocessors.register(linker, "refsite_terms", 15)
+        self.site.register_term_linker(md, self, priority=7.5)
         md.treeprocessors.register(_ReferencesAppender(md, self), "refsite_references", 6)
         md.treeprocessors.register(_HeadingCitations(md, self), "refsite_headings", 5.5)
         md.treeprocessors.register(_ContextCollector(md, self), "refsite_context", 4)

@@ -21,7 +21,7 @@ from .bibliography import Bibliography, BibliographyCache
 from .config import Settings
 from .diagnostics import Diagnostics
 from .formatting import STYLES, Formatter
-from .glossary import GlossaryLinker, build_matcher, load_glossary
+from .glossary import build_matcher, load_glossary, register_linker
 from .mdext import PageContext, RefsiteExtension, anchor_for, fragment_for
 from .registry import Registry
 
@@ -170,14 +170,13 @@ class Site:
             context.link_terms = False
         self.extension.page = context
 
-    def make_term_linker(self, md, ext):
-        if self.matcher is None:
-            return None
+    def register_term_linker(self, md, ext, priority: float) -> None:
+        """Link glossary terms on the page being rendered (unless the page opts out)."""
         page = ext.page
-        if not page.link_terms:
-            return None
-        return GlossaryLinker(
-            md, self.matcher,
+        if self.matcher is None or not page.link_terms:
+            return
+        register_linker(
+            md, self.matcher, priority=priority, name="refsite_terms",
             link_href=lambda term: page.href(self.term_src(term)),
             mode=self.settings.link_terms,
             on_link=ext.on_term_link,
