@@ -16,6 +16,7 @@ key, computed once) and ``csl_item``.
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -36,23 +37,26 @@ _CONTAINERS = {"span", "cls", "emph", "strong", "sc", "sup", "sub", "u", "q", "l
 
 
 def _append(out: list, x) -> None:
-    """Pandoc's builder: adjacent Strs merge, adjacent Spaces collapse."""
+    """Pandoc's builder: adjacent Strs merge, Spaces collapse (also into a LineBreak)."""
     if isinstance(x, str):
         if not x:
             return
         if out and isinstance(out[-1], str):
             out[-1] += x
             return
-    elif x is SP and out and out[-1] is SP:
+    elif x is SP and out and (out[-1] is SP or out[-1] is LB):
+        return
+    elif x is LB and out and out[-1] is SP:
+        out[-1] = LB
         return
     out.append(x)
 
 
 def _trim(ils: list) -> list:
     start, end = 0, len(ils)
-    while start < end and (ils[start] is SP or ils[start] is LB):
+    while start < end and ils[start] is SP:
         start += 1
-    while end > start and (ils[end - 1] is SP or ils[end - 1] is LB):
+    while end > start and ils[end - 1] is SP:
         end -= 1
     return ils[start:end]
 
@@ -165,10 +169,9 @@ class LatexError(ValueError):
 class _Reader:
     """A recursive-descent reader of one field's LaTeX (never raises; unknown macros are raw)."""
 
-    def __init__(self, text: str, resolve_bibstring):
+    def __init__(self, text: str):
         self.s = text
         self.i = 0
-        self.resolve = resolve_bibstring
 
     def inlines(self, in_group: bool = False, stop: str = "") -> list:
         """Inlines up to the end of the group (or of the text, or to ``stop``, setting ``found``)."""
@@ -282,6 +285,7 @@ class _Reader:
                 _append(out, _SYMBOL_CHARS[c])
             elif c == "\\":
                 self._skip_options()
+                self._skip_spaces()
                 _append(out, LB)
             return False
         start = self.i - 1
@@ -343,7 +347,7 @@ class _Reader:
         elif name == "ensuremath":
             _append(out, ("math", stringify(self._group_or_token())))
         elif name == "bibstring":
-            _append(out, ("span", [self.resolve(stringify(self._group_or_token()))]))
+            _append(out, ("span", [resolve_key(stringify(self._group_or_token()))]))
         elif name in ("uppercase", "MakeUppercase"):
             _append(out, ("span", _map_text(self._group_or_token(), str.upper)))
         elif name in ("lowercase", "MakeLowercase"):
@@ -388,9 +392,15 @@ def _map_text(ils, fn) -> list:
     return out
 
 
-def latex_inlines(text: str, resolve=lambda k: k) -> list:
-    """A field's LaTeX as Pandoc inlines (outer spaces trimmed)."""
-    return _trim(_Reader(text.strip(), resolve).inlines())
+def latex_inlines(text: str) -> list:
+    """A field's LaTeX as Pandoc inlines (outer spaces trimmed; a new list, nested parts shared:
+    nothing here changes inlines in place). Raises LatexError where Pandoc's reader fails."""
+    return list(_read_latex(text))
+
+
+@functools.lru_cache(maxsize=32768)
+def _read_latex(text: str) -> tuple:
+    return tuple(_trim(_Reader(text.strip()).inlines()))
 
 
 
@@ -670,9 +680,10 @@ def _own_fields(entry) -> dict:
     return fields
 
 
-def _with_parents(key: str, entry, exact: dict, problems: list) -> dict:
+def _with_parents(key: str, entry, exact: dict, problems: list, bibtex: bool = False) -> dict:
     """The entry's fields plus those its crossref/xdata parents give it (Pandoc's
-    resolveCrossRef: xdata first, then crossref; the entry's own fields always win)."""
+    resolveCrossRef: xdata first, then crossref; the entry's own fields always win). With
+    ``bibtex`` (``-f bibtex``) fields keep their names; else biblatex renames them."""
     fields = _own_fields(entry)
     etype = str(entry.type).lower()
     for ref_field in ("xdata", "crossref"):
@@ -682,13 +693,13 @@ def _with_parents(key: str, entry, exact: dict, problems: list) -> dict:
         for parent_key in keys:
             if parent_key not in exact:
                 problems.append(f"{ref_field} to unknown key '{parent_key}' in '{key}'")
-        added = dict(_parent_fields(etype, fields, keys, exact, 0))
+        added = dict(_parent_fields(None if bibtex else etype, fields, keys, exact, 0))
         for name, value in added.items():
             fields.setdefault(name, value)
     return fields
 
 
-def _parent_fields(etype: str, base: dict, keys: list, exact: dict, depth: int):
+def _parent_fields(etype, base: dict, keys: list, exact: dict, depth: int):
     """Pandoc's getXrefFields: (name, value) pairs the parents named by ``keys`` give."""
     if depth > 8:
         return
@@ -706,7 +717,7 @@ def _parent_fields(etype: str, base: dict, keys: list, exact: dict, depth: int):
                         if x not in pfields:
                             yield x, y
                 continue
-            for new in _transform_key(ptype, etype, name):
+            for new in ([name] if etype is None else _transform_key(ptype, etype, name)):
                 if new not in base:
                     yield new, value
 
@@ -732,10 +743,10 @@ def _is_capitalized(word: list) -> bool:
     return True
 
 
-def _name_words(parts: list, resolve) -> list:
+def _name_words(parts: list) -> list:
     """Words of the name parts read as one text, as Pandoc reads them: split at spaces and
     non-breaking spaces, after "J.R." initials become "J. R."."""
-    ils = _split_initials(latex_inlines(" ".join(parts), resolve)) if parts else []
+    ils = _split_initials(latex_inlines(" ".join(parts))) if parts else []
     words: list = []
     word: list = []
     for x in ils:
@@ -750,19 +761,21 @@ def _name_words(parts: list, resolve) -> list:
     return words
 
 
-def _surely_comma_form(person) -> bool:
+def _surely_comma_form(parts: tuple) -> bool:
     """Whether the name must have been written "von Last, First" (or with a Jr part): pybtex's
     parts are then all we have; otherwise Pandoc's reading of "First von Last" is replayed."""
-    first = list(person.first_names) + list(person.middle_names)
+    first_names, middle, prelast, last_names, lineage = parts
+    first = first_names + middle
     if first and first[0].startswith("{"):
         return True                   # read as BibTeX does, not as Pandoc's "First Last" (a bug)
-    if person.lineage_names or any(_pybtex_von(w) for w in first):
+    if lineage or any(_pybtex_von(w) for w in first):
         return True
-    if person.prelast_names:
-        return not _pybtex_von(person.prelast_names[0])
-    return len(person.last_names) > 1
+    if prelast:
+        return not _pybtex_von(prelast[0])
+    return len(last_names) > 1
 
 
+@functools.lru_cache(maxsize=8192)
 def _pybtex_von(word: str) -> bool:
     probe = Person(word + " x")       # pybtex's own test: "w x" puts a von word in prelast
     return bool(probe.prelast_names)
@@ -789,54 +802,56 @@ def _single_upper(x) -> bool:
     return isinstance(x, str) and len(x) == 1 and x.isalpha() and x.isupper()
 
 
-def person_name(person, opts: dict, bibtex: bool, resolve) -> dict:
+def person_name(person, opts: dict) -> dict:
     """One pybtex Person as a CSL name, as Pandoc's toName makes it."""
-    parts = [person.first_names, person.middle_names, person.prelast_names, person.last_names,
-             person.lineage_names]
+    parts = tuple(tuple(str(w) for w in p) for p in (
+        person.first_names, person.middle_names, person.prelast_names, person.last_names,
+        person.lineage_names))
+    return dict(_name(parts, _option_set("useprefix", opts), _option_set("juniorcomma", opts)))
+
+
+@functools.lru_cache(maxsize=16384)
+def _name(parts: tuple, useprefix: bool, juniorcomma: bool) -> dict:
+    first_names, middle, prelast, last_names, lineage = parts
     only = [w for p in parts for w in p]
-    if len(only) == 1 and only == list(person.last_names):
-        word = only[0]
-        if word == "others":
+    if len(only) == 1 and last_names:
+        if only[0] == "others":
             return {"literal": "others"}
-        ils = latex_inlines(word, resolve)
+        ils = latex_inlines(only[0])
         if len(ils) == 1 and isinstance(ils[0], tuple) and ils[0][0] == "span":
             return {"literal": stringify(ils[0][1])}
-    if _surely_comma_form(person):
-        first = _name_words(list(person.first_names) + list(person.middle_names), resolve)
-        vonlast = _name_words(list(person.prelast_names) + list(person.last_names), resolve)
-    else:
-        words = _name_words(list(person.first_names) + list(person.middle_names) +
-                            list(person.prelast_names) + list(person.last_names), resolve)
-        n = 0
-        while n < len(words) and _is_capitalized(words[n]):
-            n += 1
-        first, vonlast = (words[:-1], words[-1:]) if n == len(words) else (words[:n], words[n:])
-    jr = _name_words(list(person.lineage_names), resolve)
-    if bibtex:
-        n = len(vonlast)
-        while n > 0 and _is_capitalized(vonlast[n - 1]):
-            n -= 1
-        von, last = (vonlast[:n], vonlast[n:]) if n < len(vonlast) else (vonlast[:-1], vonlast[-1:])
-    else:
-        n = 0
-        while n < len(vonlast) and not _is_capitalized(vonlast[n]):
-            n += 1
-        von, last = (vonlast[:-1], vonlast[-1:]) if n == len(vonlast) else (vonlast[:n], vonlast[n:])
+    first, vonlast = _first_and_vonlast(parts)
+    n = 0                             # biblatex's rule (Pandoc 3.9 uses it for bibtex too)
+    while n < len(vonlast) and not _is_capitalized(vonlast[n]):
+        n += 1
+    von, last = (vonlast[:-1], vonlast[-1:]) if n == len(vonlast) else (vonlast[:n], vonlast[n:])
     name: dict = {}
-    useprefix = _option_set("useprefix", opts)
     particle = "non-dropping-particle" if useprefix else "dropping-particle"
-    for key, words in (("family", last), ("given", first), ("suffix", jr), (particle, von)):
+    for key, words in (("family", last), ("given", first), ("suffix", _name_words(lineage)),
+                       (particle, von)):
         text = " ".join(stringify(w) for w in words)
         if text:
             name[key] = text
-    if _option_set("juniorcomma", opts) and name:
+    if juniorcomma and name:
         name["comma-suffix"] = True
     return _extract_particles(name)
+
+
+def _first_and_vonlast(parts: tuple):
+    first_names, middle, prelast, last_names, _lineage = parts
+    if _surely_comma_form(parts):
+        return _name_words(first_names + middle), _name_words(prelast + last_names)
+    words = _name_words(first_names + middle + prelast + last_names)
+    n = 0
+    while n < len(words) and _is_capitalized(words[n]):
+        n += 1
+    return (words[:-1], words[-1:]) if n == len(words) else (words[:n], words[n:])
 
 
 _PARTICLE_PUNCT = "'’-\u2013."
 
 
+@functools.lru_cache(maxsize=8192)
 def _particle_word(word: str) -> bool:
     return all(c.islower() or c in _PARTICLE_PUNCT for c in word)
 
@@ -1015,7 +1030,7 @@ class _Entry:
         if value is None:
             return None
         try:
-            return latex_inlines(value, resolve_key)
+            return latex_inlines(value)
         except LatexError as error:
             self.problems.append(f"field '{name}' of '{self.key}' left out: {error}")
             return None
@@ -1057,7 +1072,7 @@ class _Entry:
             if isinstance(value, str) and not latex_inlines(value):
                 return None
             people = value if isinstance(value, list) else _persons(value, self.problems, role)
-            names = [person_name(p, self.opts, self.bibtex, resolve_key) for p in people]
+            names = [person_name(p, self.opts) for p in people]
         except LatexError as error:
             self.problems.append(f"field '{role}' of '{self.key}' left out: {error}")
             return None
@@ -1073,6 +1088,8 @@ class _Entry:
         return self._old_date(prefix)
 
     def _old_date(self, p):
+        if p + "year" not in self.f and p + "endyear" not in self.f:
+            return None
         def year(f):
             ils = self.field(f)
             return None if ils is None else _read_may(_fix_leading_dash(stringify(ils)))
@@ -1395,7 +1412,7 @@ def csl_item(key, entry, entries=None, variant: str = "biblatex") -> Item:
 def _item(key: str, entry, exact: dict, variant: str) -> Item:
     problems: list = []
     try:
-        fields = _with_parents(key, entry, exact, problems)
+        fields = _with_parents(key, entry, exact, problems, variant == "bibtex")
         built = _Entry(key, str(entry.type).lower(), fields, variant == "bibtex", problems).build()
     except Exception as error:  # a last resort: hostile input must not stop a build
         problems.append(f"could not map entry '{key}': {type(error).__name__}: {error}")
