@@ -316,6 +316,7 @@ TRICKY = [
     ("film", "issued", {"circa": True, "date-parts": [[1999]]}),
     ("hyph", "issued", {"date-parts": []}),                             # year = {n.d.}
     ("badDate", "issued", None),
+    ("forthcoming", "issued", {"date-parts": []}), ("forthcoming", "status", "forthcoming"),
     ("noDate", "issued", None),
     # titles and markup
     ("markup", "title",

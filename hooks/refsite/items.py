@@ -28,7 +28,8 @@ from pybtex.database import Person
 # Inlines: a str is Pandoc's Str; SP, LB are Space and LineBreak; a tuple (kind, payload) is any
 # other inline: ("span", list) a brace group, ("cls", list) a classed span (\textup…), ("emph",
 # list), ("strong", list), ("sc", list), ("sup", list), ("sub", list), ("u", list), ("q", list)
-# quoted, ("link", list), ("code", text), ("math", text), ("raw", text).
+# quoted, ("link", list), ("code", text), ("math", text), ("raw", text) dropped on output, and
+# ("nocase", list) a brace group that sentence case leaves alone.
 # --------------------------------------------------------------------------------------------------
 
 SP = ("sp", None)
@@ -777,7 +778,10 @@ def _surely_comma_form(parts: tuple) -> bool:
 
 @functools.lru_cache(maxsize=8192)
 def _pybtex_von(word: str) -> bool:
-    probe = Person(word + " x")       # pybtex's own test: "w x" puts a von word in prelast
+    try:
+        probe = Person(word + " x")   # pybtex's own test: "w x" puts a von word in prelast
+    except Exception:                 # pybtex in strict mode rejects odd names
+        return False
     return bool(probe.prelast_names)
 
 
@@ -1020,6 +1024,7 @@ class _Entry:
         self.opts = _parse_options(self.raw("options") or "")
         self.lang = self._language()
         self.untitlecase = self.lang is None or self.lang.startswith("en-")
+        self.issued_literal = None
 
     def raw(self, name):
         value = self.f.get(name)
@@ -1108,7 +1113,10 @@ class _Entry:
             return _date_json(parts, False)
         if self.raw(p + "year") is None:
             return None
-        self.problems.append(f"invalid {p}year '{self.raw(p + 'year')}' in '{self.key}'")
+        if not p:
+            self.issued_literal = self.raw("year")
+        if self.raw(p + "year") != "forthcoming":
+            self.problems.append(f"invalid {p}year '{self.raw(p + 'year')}' in '{self.key}'")
         return {"date-parts": []}
 
 
@@ -1153,50 +1161,45 @@ class _Entry:
             if value is not None:
                 v[dst] = value
 
+    def _first(self, *candidates):
+        """The first present field among (condition, name, sentence-cased?) candidates."""
+        for condition, name, titled in candidates:
+            if condition:
+                value = self.title(name) if titled else self.field(name)
+                if value is not None:
+                    return value
+        return None
+
     def titles(self, v: dict) -> None:
-        periodical, chapterlike = self.et == "periodical", self.et in _CHAPTERLIKE
+        per, chap, yes = self.et == "periodical", self.et in _CHAPTERLIKE, True
         has_main = self.raw("maintitle") is not None
-        main = has_main and not chapterlike
-
-        def first(*names):
-            for name, kind in names:
-                if name:
-                    value = self.title(name) if kind == "t" else self.field(name)
-                    if value is not None:
-                        return value
-            return None
-
-        def pick(cond, name, kind="t"):
-            return (name if cond else None, kind)
-
-        title = first(pick(periodical, "issuetitle"), pick(main, "maintitle"), pick(True, "title"))
-        sub = first(pick(periodical, "issuesubtitle"), pick(main, "mainsubtitle"),
-                    pick(True, "subtitle")) or []
-        addon = first(pick(main, "maintitleaddon"), pick(True, "titleaddon")) or []
+        main, main_chap = has_main and not chap, has_main and chap
+        title = self._first((per, "issuetitle", yes), (main, "maintitle", yes), (yes, "title", yes))
+        sub = self._first((per, "issuesubtitle", yes), (main, "mainsubtitle", yes),
+                          (yes, "subtitle", yes))
+        addon = self._first((main, "maintitleaddon", yes), (yes, "titleaddon", yes))
         if title is not None:
-            v["title"] = _concat_with(".", [_concat_with(":", [title, sub]), addon])
-        vol = first(pick(main, "title"), pick(has_main and chapterlike, "booktitle"))
-        if vol is not None:
-            vsub = first(pick(main, "subtitle"), pick(has_main and chapterlike, "booksubtitle"))
-            vadd = first(pick(main, "titleaddon"),
-                         pick(has_main and chapterlike, "booktitleaddon"))
-            v["volume-title"] = _concat_with(".", [_concat_with(":", [vol, vsub or []]),
-                                                   vadd or []])
-        cont = first(pick(periodical, "title", "p"), pick(chapterlike, "maintitle"),
-                     pick(chapterlike, "booktitle"), pick(True, "journaltitle", "p"),
-                     pick(True, "journal", "p"))
-        if cont is not None:
-            csub = first(pick(periodical, "subtitle", "p"), pick(chapterlike, "mainsubtitle"),
-                         pick(chapterlike, "booksubtitle"), pick(True, "journalsubtitle", "p"))
-            cadd = first(pick(periodical, "titleaddon", "p"), pick(chapterlike, "maintitleaddon"),
-                         pick(chapterlike, "booktitleaddon"))
-            v["container-title"] = _concat_with(".", [_concat_with(":", [cont, csub or []]),
-                                                      cadd or []])
-        short_cont = first(pick(periodical and not has_main, "shorttitle", "p"),
-                           pick(True, "shortjournal", "p"))
-        if short_cont is not None:
-            v["container-title-short"] = short_cont
-        self._series_and_short(v, has_main, chapterlike, bool(sub or addon))
+            v["title"] = _joined(title, sub, addon)
+        volume = self._first((main, "title", yes), (main_chap, "booktitle", yes))
+        if volume is not None:
+            v["volume-title"] = _joined(
+                volume, self._first((main, "subtitle", yes), (main_chap, "booksubtitle", yes)),
+                self._first((main, "titleaddon", yes), (main_chap, "booktitleaddon", yes)))
+        container = self._first((per, "title", False), (chap, "maintitle", yes),
+                                (chap, "booktitle", yes), (yes, "journaltitle", False),
+                                (yes, "journal", False))
+        if container is not None:
+            v["container-title"] = _joined(
+                container,
+                self._first((per, "subtitle", False), (chap, "mainsubtitle", yes),
+                            (chap, "booksubtitle", yes), (yes, "journalsubtitle", False)),
+                self._first((per, "titleaddon", False), (chap, "maintitleaddon", yes),
+                            (chap, "booktitleaddon", yes)))
+        short = self._first((per and not has_main, "shorttitle", False),
+                            (yes, "shortjournal", False))
+        if short is not None:
+            v["container-title-short"] = short
+        self._series_and_short(v, has_main, chap, bool(sub or addon))
         for src, dst in (("eventtitle", "event"), ("origtitle", "original-title")):
             value = self.title(src)
             if value is not None:
@@ -1269,7 +1272,7 @@ class _Entry:
             if self.raw(src) is not None:
                 v[dst] = self.raw(src)
 
-    def notes(self, v: dict, issued) -> None:
+    def notes(self, v: dict) -> None:
         annote = self.field("annotation")
         if annote is None:
             annote = self.field("annote")
@@ -1285,6 +1288,8 @@ class _Entry:
         pubstate = self.field("pubstate")
         if pubstate is not None:
             v["status"] = _map_text(pubstate, resolve_key)
+        elif self.issued_literal == "forthcoming":      # year = {forthcoming}
+            v["status"] = "forthcoming"
 
     def build(self) -> dict:
         reftype, genre = self.type_and_genre()
@@ -1304,7 +1309,7 @@ class _Entry:
         self.titles(v)
         self.publishers_and_places(v)
         self.identifiers(v)
-        self.notes(v, v.get("issued"))
+        self.notes(v)
         item = {"id": self.key, "type": reftype}
         for name, value in v.items():
             item[name] = render(value) if isinstance(value, list) and not _is_names(value) \
@@ -1348,6 +1353,11 @@ def _split_strs(ils: list, pattern: str) -> list:
         else:
             out.append(x)
     return out
+
+
+def _joined(title: list, sub, addon) -> list:
+    """Pandoc's title joining: "Title: Subtitle. Addon"."""
+    return _concat_with(".", [_concat_with(":", [title, sub or []]), addon or []])
 
 
 def _merge(ils: list) -> list:
