@@ -2,6 +2,8 @@
 year-suffix letters (in bibliography order)."""
 from __future__ import annotations
 
+from collections import Counter
+
 from .data import NAME_VARS
 from .evaluate import Cite, Ctx, Disamb
 from .names import _opts, person_key, render_person
@@ -41,11 +43,18 @@ class Disambiguator:
         self.add_given = o.get("disambiguate-add-givenname") == "true"
         self.rule = o.get("givenname-disambiguation-rule", "by-cite")
         self.add_ys = o.get("disambiguate-add-year-suffix") == "true"
+        self._keys: dict = {}
 
     def key(self, iid) -> str:
+        """The item's citation as rendered for comparison (cached per disambiguation state)."""
         proc = self.proc
-        ctx = Ctx(proc, proc.items[iid], "citation", Cite(), proc.disamb[iid])
-        return plain(ctx.render_children(proc.style.citation.layout))
+        st = proc.disamb[iid]
+        ck = (iid, st.add_names, tuple(sorted(st.givens.items())), st.cond, st.year_suffix)
+        hit = self._keys.get(ck)
+        if hit is None:
+            ctx = Ctx(proc, proc.items[iid], "citation", Cite(), st)
+            hit = self._keys[ck] = plain(ctx.render_children(proc.style.citation.layout))
+        return hit
 
     def groups(self, ids) -> list[list]:
         by = {}
@@ -83,7 +92,8 @@ class Disambiguator:
 
     def _clashes(self, group, keys=None) -> dict:
         keys = keys or {i: self.key(i) for i in group}
-        return {i: sum(1 for j in group if j != i and keys[j] == keys[i]) for i in group}
+        counts = Counter(keys.values())
+        return {i: counts[keys[i]] - 1 for i in group}
 
     def _names_and_givens(self, g):
         """add-names and by-cite add-givenname for one ambiguous group; keep per member the
@@ -121,38 +131,49 @@ class Disambiguator:
         return plain(render_person(nm, 0, self.name_opts, level, self.name_ctx, {}))
 
     def _expand_givens(self, g):
+        """Raise given-name levels slot by slot where different persons render alike."""
         proc = self.proc
         keys = {i: self.key(i) for i in g}
         slots = {i: dict(self._slot_names(i)) for i in g}
         order = []
         for i in g:
-            for slot, _ in self._slot_names(i):
+            for slot in slots[i]:
                 if slot not in order:
                     order.append(slot)
         for slot in order:
             changed = False
+            buckets = {}
             for i in g:
-                for j in g:
-                    if j <= i or keys[i] != keys[j]:
-                        continue
-                    a, b = slots[i].get(slot), slots[j].get(slot)
-                    if a is None or b is None or person_key(a) == person_key(b):
-                        continue
-                    la = proc.disamb[i].givens.get(slot, 0)
-                    lb = proc.disamb[j].givens.get(slot, 0)
-                    if self._render_level(a, la) != self._render_level(b, lb):
-                        continue
-                    for level in (1, 2):
-                        if self._render_level(a, level) != self._render_level(b, level):
-                            for x in (i, j):
-                                st = proc.disamb[x]
-                                st.givens[slot] = max(st.givens.get(slot, 0), level)
-                            changed = True
-                            break
+                buckets.setdefault(keys[i], []).append(i)
+            for bucket in buckets.values():
+                if len(bucket) > 1:
+                    changed |= self._expand_slot(bucket, slot, slots)
             if changed:
                 keys = {i: self.key(i) for i in g}
                 if len(set(keys.values())) == len(g):
                     return
+
+    def _expand_slot(self, bucket, slot, slots) -> bool:
+        proc = self.proc
+        by_render = {}
+        for i in bucket:
+            nm = slots[i].get(slot)
+            if nm is not None:
+                level = proc.disamb[i].givens.get(slot, 0)
+                by_render.setdefault(self._render_level(nm, level), []).append(i)
+        changed = False
+        for members in by_render.values():
+            persons = {person_key(slots[i][slot]): slots[i][slot] for i in members}
+            if len(persons) < 2:
+                continue
+            for level in (1, 2):
+                if len({self._render_level(nm, level) for nm in persons.values()}) == len(persons):
+                    break
+            for i in members:
+                st = proc.disamb[i]
+                st.givens[slot] = max(st.givens.get(slot, 0), level)
+            changed = True
+        return changed
 
     def _global_names(self, ids):
         """all-names / primary-name rules: expand every name that shares its rendering with a
@@ -186,12 +207,14 @@ class Disambiguator:
         proc.global_givens.clear()
         proc.global_givens.update(levels)
         proc.global_rule_all = not primary
+        self._keys.clear()
 
     def _year_suffixes(self, groups):
         proc = self.proc
-        order = {iid: n for n, iid in enumerate(proc.bib_order)}
         for g in groups:
-            for n, i in enumerate(sorted(g, key=lambda x: order.get(x, 1 << 30))):
+            ordered = proc.sort_bibliography(g) if not proc.style.sort_uses_number else \
+                [i for i in proc.bib_order if i in set(g)]
+            for n, i in enumerate(ordered):
                 proc.disamb[i].year_suffix = suffix_letters(n)
 
 

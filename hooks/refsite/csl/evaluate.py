@@ -98,7 +98,20 @@ class Ctx:
         return RENDER[node.tag](node, self)
 
     def render_children(self, node, delim="") -> list:
-        return join([RENDER[c.tag](c, self) for c in node.children], delim)
+        return join(self.child_outputs(node), delim)
+
+    def child_outputs(self, node) -> list:
+        """Outputs of a node's children; a cs:choose contributes its branch's children
+        one by one (so an enclosing delimiter separates them)."""
+        outs = []
+        for c in node.children:
+            if c.tag == "choose":
+                branch = choose_branch(c, self)
+                if branch is not None:
+                    outs.extend(self.child_outputs(branch))
+            else:
+                outs.append(RENDER[c.tag](c, self))
+        return outs
 
 
 # ---------------------------------------------------------------------------------------------
@@ -273,48 +286,61 @@ def r_group(node, ctx):
 
 # ---------------------------------------------------------------------------------------------
 def _test(ctx, key, val) -> bool:
-    item = ctx.item
     if key == "type":
-        return item.get("type") == val
+        return ctx.item.get("type") == val
     if key == "variable":
         v = ctx.var(val)
-        if val in NAME_VARS:
-            return bool(v)
         return v is not None and v != "" and v != []
     if key == "is-numeric":
         v = ctx.var(val)
         return v is not None and not isinstance(v, (list, dict)) and is_numeric(v)
-    if key == "is-uncertain-date":
-        d = item.get(val)
-        return bool(d is not None and getattr(d, "circa", False))
-    if key == "locator":
-        lab = LOCATOR_ALIASES.get(ctx.cite.label or "page", ctx.cite.label or "page")
-        return bool(ctx.cite.locator) and lab == LOCATOR_ALIASES.get(val, val)
     if key == "position":
         if ctx.mode != "citation":
             return False
         p = ctx.cite.position
-        return {"first": p == 0, "subsequent": p >= 1, "ibid": p >= 2,
-                "ibid-with-locator": p == 3, "near-note": p >= 1 and ctx.cite.near_note}.get(val, False)
+        if val == "first":
+            return p == 0
+        if val == "subsequent":
+            return p >= 1
+        if val == "ibid":
+            return p >= 2
+        if val == "ibid-with-locator":
+            return p == 3
+        return val == "near-note" and p >= 1 and ctx.cite.near_note
+    if key == "locator":
+        lab = LOCATOR_ALIASES.get(ctx.cite.label or "page", ctx.cite.label or "page")
+        return bool(ctx.cite.locator) and lab == LOCATOR_ALIASES.get(val, val)
+    if key == "is-uncertain-date":
+        d = ctx.item.get(val)
+        return bool(d is not None and getattr(d, "circa", False))
     if key == "disambiguate":
         return ctx.disamb.cond == (val == "true")
     return False
 
 
 def condition(node, ctx) -> bool:
-    results = (_test(ctx, k, v) for k, vals in node.conds for v in vals)
-    if node.match == "any":
-        return any(results)
-    if node.match == "none":
-        return not any(results)
-    return all(results)
+    match = node.match
+    for k, vals in node.conds:
+        for v in vals:
+            r = _test(ctx, k, v)
+            if match == "all":
+                if not r:
+                    return False
+            elif r:
+                return match == "any"
+    return match != "any"
+
+
+def choose_branch(node, ctx):
+    for branch in node.children:
+        if branch.tag == "else" or condition(branch, ctx):
+            return branch
+    return None
 
 
 def r_choose(node, ctx):
-    for branch in node.children:
-        if branch.tag == "else" or condition(branch, ctx):
-            return ctx.render_children(branch)
-    return []
+    branch = choose_branch(node, ctx)
+    return ctx.render_children(branch) if branch is not None else []
 
 
 def r_names(node, ctx):

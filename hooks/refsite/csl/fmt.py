@@ -10,7 +10,7 @@ def join(outputs, delim: str) -> list:
     res = []
     first = True
     for o in outputs:
-        if not o or is_empty(o):
+        if not o:
             continue
         if not first and delim:
             res.append(delim)
@@ -26,7 +26,7 @@ def strip_periods(s: str) -> str:
 def decorate(node, parts: list, english: bool = True, affixes: bool = True,
              affixes_inside: bool = False) -> list:
     """Wrap ``parts`` with the node's text-case, quotes, formatting, affixes and display."""
-    if not parts or is_empty(parts):
+    if not parts:
         return []
     if affixes_inside and (node.prefix or node.suffix):
         parts = ([node.prefix] if node.prefix else []) + parts + ([node.suffix] if node.suffix else [])

@@ -63,18 +63,19 @@ class Processor:
             iid = str(iid)
             self.items[iid] = normalize_item(dict(raw, id=iid), self.warnings)
             self.input_order.append(iid)
-        self.citation_numbers: dict = {}
+        self._numbers: dict | None = None
+        self._bib_order: list | None = None
+        self._order_ids: list = list(self.input_order)
         self.global_givens: dict = {}
         self.global_rule_all = True
         self.date_specs: dict = {}
         self.disamb: dict = {}
-        self.bib_order: list = list(self.input_order)
         self.cited: list = []
         self.page_delim = self.locale.term("page-range-delimiter") or "\u2013"
         self.uses_disamb_cond = "disambiguate=" in _source_hint(style)
         self._cite_rows: list = []
         self._citations: list = []
-        self._numbers_for(self.input_order)
+        self.sort_cache: dict = {}
 
     def warn(self, msg: str):
         self.warnings.append(msg)
@@ -91,14 +92,43 @@ class Processor:
     def is_numeric(self) -> bool:
         return self.style.is_numeric
 
+    @property
+    def citation_numbers(self) -> dict:
+        if self._numbers is None:
+            self._numbers_for(self._order_ids)
+        return self._numbers
+
+    @property
+    def bib_order(self) -> list:
+        if self._bib_order is None:
+            self._numbers_for(self._order_ids)
+        return self._bib_order
+
     def _numbers_for(self, ids):
-        self.citation_numbers = {iid: n + 1 for n, iid in enumerate(ids)}
-        self.bib_order = list(ids)
+        """Citation numbers and bibliography order (sorted when the style sorts)."""
+        self._numbers = {iid: n + 1 for n, iid in enumerate(ids)}
+        order = list(ids)
         bib = self.style.bibliography
         if bib is not None and bib.sort:
-            entries = [(item_keys(self, self.items[i], bib.sort, "sort-bib"), i) for i in ids]
-            self.bib_order = [i for _, i in sort_entries(entries, bib.sort)]
-            self.citation_numbers = {iid: n + 1 for n, iid in enumerate(self.bib_order)}
+            order = self.sort_bibliography(ids)
+            self._numbers = {iid: n + 1 for n, iid in enumerate(order)}
+        self._bib_order = order
+
+    def sort_bibliography(self, ids) -> list:
+        """``ids`` in bibliography sort order."""
+        bib = self.style.bibliography
+        if bib is None or not bib.sort:
+            pos = {iid: n for n, iid in enumerate(self._order_ids)}
+            return sorted(ids, key=lambda i: pos.get(i, 1 << 30))
+        entries = [(item_keys(self, self.items[i], bib.sort, "sort-bib", self._key_cache()), i)
+                   for i in ids]
+        return [i for _, i in sort_entries(entries, bib.sort)]
+
+    def _key_cache(self):
+        """Bibliography sort keys are cached unless they depend on citation numbers."""
+        if self.style.sort_uses_number:
+            return None
+        return self.sort_cache
 
     def process_citations(self, citations: list) -> list[Rendered]:
         """Decide numbers, positions, disambiguation over all ``citations``; render each."""
@@ -111,12 +141,11 @@ class Processor:
                     seen.add(ci.id)
                     cited.append(ci.id)
         self.cited = cited
-        self._numbers_for(cited if cited else self.input_order)
+        self._order_ids = cited if cited else list(self.input_order)
+        self._numbers = self._bib_order = None
         dist = int(self.style.citation.opts.get("near-note-distance", "5") or 5)
         rows = compute_positions(citations, dist)
         Disambiguator(self).run(cited)
-        if self.style.bibliography is not None and self.style.bibliography.sort:
-            self._numbers_for(cited if cited else self.input_order)
         self._citations, self._cite_rows = citations, rows
         return [self.render_citation(c, r) for c, r in zip(citations, rows)]
 
@@ -168,6 +197,7 @@ class Processor:
         pairs = self._sorted(cit, row)
         opts = self.style.citation.opts
         delim = layout.delim
+        collapse_mode = opts.get("collapse")
         pieces = []
         for n, (ci, cite) in enumerate(pairs):
             parts = self.render_cite_parts(ci, cite)
@@ -175,10 +205,10 @@ class Processor:
                 _capitalize_leading_term(parts, ci.prefix)
             if is_empty(parts) and not ci.suppress_author:
                 parts = ["[CSL STYLE ERROR: reference with no printed form.]"]
-            p = col.Piece(ci.id, self._affixed(ci, parts), self.citation_numbers.get(ci.id),
+            number = self.citation_numbers.get(ci.id) if collapse_mode == "citation-number" else None
+            p = col.Piece(ci.id, self._affixed(ci, parts), number,
                           not (ci.locator or ci.prefix or ci.suffix))
             pieces.append(p)
-        collapse_mode = opts.get("collapse")
         group_delim = opts.get("cite-group-delimiter", ", " if collapse_mode else None)
         if collapse_mode == "citation-number":
             body = col.collapse_numbers(pieces, delim, opts.get("after-collapse-delimiter", delim))
@@ -204,13 +234,19 @@ class Processor:
 
     def _collapse_years(self, pairs, pieces, mode, delim, group_delim):
         opts = self.style.citation.opts
-        for (ci, cite), p in zip(pairs, pieces):
+        by_piece = {id(p): pair for pair, p in zip(pairs, pieces)}
+        for (ci, _), p in zip(pairs, pieces):
             p.author = col.author_of(p.parts) if not ci.suppress_author else ""
-            rest = self.render_cite_parts(ci, cite, suppress_author=True)
-            p.ys = col.year_suffix_node(rest)
-            p.year = plain(col.without_ys(rest))
-            p.rest = self._affixed(ci, rest)
         groups = col.group_by_author(pieces)
+        for g in groups:
+            if len(g) < 2:
+                continue
+            for p in g:
+                ci, cite = by_piece[id(p)]
+                rest = self.render_cite_parts(ci, cite, suppress_author=True)
+                p.ys = col.year_suffix_node(rest)
+                p.year = plain(col.without_ys(rest))
+                p.rest = self._affixed(ci, rest)
         return col.collapse_years(groups, mode if mode in ("year", "year-suffix", "year-suffix-ranged")
                                   else None, delim, group_delim,
                                   opts.get("after-collapse-delimiter", delim),

@@ -322,6 +322,8 @@ def render(parts, quotes=("“", "”", "‘", "’"), punct_in_quote=False, htm
             opening, closing = _SIMPLE[k]
         elif k == "div" and html:
             opening, closing = f'<div class="csl-{node.arg}">', "</div>"
+        elif k == "mark" and html:      # caller-defined markers around a node (e.g. each cite)
+            opening, closing = node.arg
         out.append(opening)
         closers.append((closing, key, old))
     return "".join(out)

@@ -69,7 +69,11 @@ def _macro_value(proc, item, key, mode):
     return text
 
 
-def item_keys(proc, item, keys, mode="sort") -> list:
+def item_keys(proc, item, keys, mode="sort", cache=None) -> list:
+    if cache is not None:
+        hit = cache.get((mode, item.get("id")))
+        if hit is not None:
+            return hit
     out = []
     for key in keys:
         if key.variable:
@@ -81,6 +85,8 @@ def item_keys(proc, item, keys, mode="sort") -> list:
         if isinstance(v, str):
             v = (fold(v), v)
         out.append(v)
+    if cache is not None:
+        cache[(mode, item.get("id"))] = out
     return out
 
 

@@ -91,15 +91,13 @@ class Style:
     style_id: str
     uses_year_suffix: bool
     page_range_format: str | None
+    is_numeric: bool = False          # citations render a citation number
+    sort_uses_number: bool = False    # the bibliography sort depends on citation numbers
 
     @property
     def is_note(self) -> bool:
         return self.cls == "note"
 
-    @property
-    def is_numeric(self) -> bool:
-        """True when citations render a citation number."""
-        return _calls(self.citation.layout, self.macros, "citation-number", set())
 
 
 def _calls(node: Node | None, macros, var: str, seen: set) -> bool:
@@ -113,6 +111,13 @@ def _calls(node: Node | None, macros, var: str, seen: set) -> bool:
         if _calls(macros.get(m), macros, var, seen):
             return True
     return any(_calls(c, macros, var, seen) for c in node.children)
+
+
+def _sort_calls(bib, macros, var) -> bool:
+    if bib is None:
+        return False
+    return any(k.variable == var or (k.macro and _calls(macros.get(k.macro), macros, var, set()))
+               for k in bib.sort)
 
 
 def _sort_keys(el: ET.Element | None) -> tuple:
@@ -177,4 +182,6 @@ def compile_style(root: ET.Element, path: str = "<string>") -> Style:
         (bib is not None and _calls(bib.layout, macros, "year-suffix", set()))
     return Style(path, opts.get("class", "in-text"), opts.get("default-locale"),
                  MappingProxyType(opts), macros, cit, bib, tuple(locales), title, style_id,
-                 uses_ys, opts.get("page-range-format"))
+                 uses_ys, opts.get("page-range-format"),
+                 _calls(cit.layout, macros, "citation-number", set()),
+                 _sort_calls(bib, macros, "citation-number"))
