@@ -12,7 +12,7 @@ _AFFIX_KEYS = ("prefix", "suffix")
 class PartSpec:
     """A cs:date-part as used for rendering (attributes already merged)."""
     __slots__ = ("name", "a", "fmt", "prefix", "suffix", "quotes", "text_case", "strip_periods",
-                 "display", "tag")
+                 "display", "tag", "bare")
 
     def __init__(self, attrs: dict):
         from .style import FORMAT_ATTRS
@@ -26,6 +26,7 @@ class PartSpec:
         self.text_case = attrs.get("text-case")
         self.strip_periods = attrs.get("strip-periods") == "true"
         self.display = None
+        self.bare = False
 
 
 def date_specs(node, ctx):

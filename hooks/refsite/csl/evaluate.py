@@ -171,7 +171,8 @@ def r_text(node, ctx):
     if "variable" in a:
         parts = _text_variable(node, ctx, a["variable"])
     elif "macro" in a:
-        parts = r_macro_call(a["macro"], ctx)
+        m = ctx.style.macros.get(a["macro"])
+        parts = join(ctx.child_outputs(m), "") if m is not None else r_macro_call(a["macro"], ctx)
         if parts and not is_empty(parts):
             ctx.called += 1
             ctx.found += 1
@@ -318,17 +319,36 @@ def _test(ctx, key, val) -> bool:
     return False
 
 
-def condition(node, ctx) -> bool:
+def _group_test(key, vals, match):
+    """A function testing one condition attribute (all its values) for ``match``."""
+    if key == "type":
+        types = frozenset(vals)
+        if match == "all":
+            return lambda ctx: len(types) == 1 and ctx.item.get("type") in types
+        return lambda ctx: ctx.item.get("type") in types
+    if match == "all":
+        return lambda ctx: all(_test(ctx, key, v) for v in vals)
+    return lambda ctx: any(_test(ctx, key, v) for v in vals)
+
+
+def compile_condition(node):
+    tests = [_group_test(k, vals, node.match) for k, vals in node.conds]
     match = node.match
-    for k, vals in node.conds:
-        for v in vals:
-            r = _test(ctx, k, v)
-            if match == "all":
-                if not r:
-                    return False
-            elif r:
-                return match == "any"
-    return match != "any"
+    if len(tests) == 1:
+        t = tests[0]
+        return (lambda ctx: not t(ctx)) if match == "none" else t
+    if match == "any":
+        return lambda ctx: any(t(ctx) for t in tests)
+    if match == "none":
+        return lambda ctx: not any(t(ctx) for t in tests)
+    return lambda ctx: all(t(ctx) for t in tests)
+
+
+def condition(node, ctx) -> bool:
+    t = node.test
+    if t is None:
+        t = node.test = compile_condition(node)
+    return t(ctx)
 
 
 def choose_branch(node, ctx):

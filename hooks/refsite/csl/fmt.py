@@ -28,6 +28,8 @@ def decorate(node, parts: list, english: bool = True, affixes: bool = True,
     """Wrap ``parts`` with the node's text-case, quotes, formatting, affixes and display."""
     if not parts:
         return []
+    if node.bare:
+        return parts
     if affixes_inside and (node.prefix or node.suffix):
         parts = ([node.prefix] if node.prefix else []) + parts + ([node.suffix] if node.suffix else [])
         affixes = False

@@ -26,7 +26,7 @@ _EMPTY = MappingProxyType({})
 class Node:
     """One compiled rendering element (read-only after compilation)."""
     __slots__ = ("tag", "a", "children", "fmt", "prefix", "suffix", "delim", "quotes",
-                 "text_case", "strip_periods", "display", "conds", "match", "vars")
+                 "text_case", "strip_periods", "display", "conds", "match", "vars", "bare", "test")
 
     def __init__(self, el: ET.Element):
         a = dict(el.attrib)
@@ -44,6 +44,9 @@ class Node:
         self.conds = ()
         self.match = a.get("match", "all")
         self.vars = tuple(a.get("variable", "").split())
+        self.bare = not (self.fmt or self.prefix or self.suffix or self.quotes or self.text_case
+                         or self.display)
+        self.test = None  # compiled condition, set by evaluate on first use
         if self.tag in ("if", "else-if"):
             self.conds = tuple((k, tuple(v.split())) for k, v in a.items()
                                if k in ("type", "variable", "is-numeric", "is-uncertain-date",
