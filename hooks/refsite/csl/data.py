@@ -141,17 +141,16 @@ def normalize_name(n) -> dict:
                 m.group(1) != part else part
             n["family"] = m.group(2)
     given = n.get("given", "")
-    if given and "dropping-particle" not in n:
+    if given and "dropping-particle" not in n and "," not in given:
         m = _DP_RE.match(given)
         if m:
             n["given"] = m.group(1)
             n["dropping-particle"] = m.group(2).strip()
-    if given and "suffix" not in n and ", " in given:
-        g, _, s = given.partition(", ")
-        if s and s.startswith("!"):
-            n["given"], n["suffix"], n["comma-suffix"] = g, s[1:].strip(), True
-        elif s:
-            n["given"], n["suffix"] = g, s
+    m = re.match(r"^(.*?),\s*(!?)\s*(\S.*)$", n.get("given", "")) if "suffix" not in n else None
+    if m:
+        n["given"], n["suffix"] = m.group(1), m.group(3)
+        if m.group(2):
+            n["comma-suffix"] = True
     return n
 
 

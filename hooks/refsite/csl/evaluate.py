@@ -145,6 +145,8 @@ def _text_variable(node, ctx, var):
         ctx.found += 1
         ctx.ys_done = True
         return [F("ys", [ys])]
+    if var == "citation-label":
+        return _citation_label(node, ctx)
     val = _text_value(ctx, var, node.a.get("form"))
     if val is None or val == "" or isinstance(val, (list, dict)) or var in NAME_VARS:
         return []
@@ -164,6 +166,32 @@ def _text_variable(node, ctx, var):
     if var in ("URL", "DOI", "PMID", "PMCID", "ISBN", "ISSN"):
         return [val]
     return parse_markup(val)
+
+
+def trigraph(item) -> str | None:
+    """citeproc-js's default citation label: Doe65, RoNo78, DoRoSm90, DRSN26."""
+    names = next((item.get(v) for v in ("author", "editor", "translator") if item.get(v)), None)
+    d = item.get("issued")
+    year = f"{d.parts[0][0] % 100:02d}" if d is not None and getattr(d, "parts", None) else ""
+    if not names:
+        return None
+    fams = [n.get("family") or n.get("literal", "") for n in names]
+    widths = {1: [4], 2: [2, 2], 3: [1, 1, 2]}.get(len(fams), [1, 1, 1, 1])
+    return "".join(f[:w] for f, w in zip(fams, widths)) + year
+
+
+def _citation_label(node, ctx):
+    ctx.called += 1
+    val = ctx.var("citation-label") or trigraph(ctx.item)
+    if not val:
+        return []
+    ctx.found += 1
+    out = [str(val)]
+    ys = ctx.disamb.year_suffix
+    if ys and not ctx.style.uses_year_suffix and not ctx.ys_done:
+        ctx.ys_done = True
+        out.append(F("ys", [ys]))
+    return out
 
 
 def r_text(node, ctx):

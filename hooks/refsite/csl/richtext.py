@@ -91,7 +91,8 @@ def parse_markup(text: str, quotes: bool = True) -> list:
     if not any(c in text for c in "<\"'\u201c\u201d\u2018\u2019"):
         return [text] if text else []
     if not quotes:
-        text = re.sub(r'"([^"]*)"', "\u201c\\1\u201d", text).replace("'", "\u2019")
+        text = re.sub(r'"([^"]*)"', "\u201c\\1\u201d", text)
+        text = re.sub(r"(?<!\w)'([^']*)'(?!\w)", "\u201c\\1\u201d", text).replace("'", "\u2019")
         if "<" not in text:
             return [text]
     root = F("seq", [])
@@ -208,7 +209,7 @@ def _join_punct(a: str, b: str) -> tuple[str, str]:
         if x in "!?" and y in ",;:":
             return a, b[1:]
         if x == "," and y in ";:":
-            return a[:-1], b
+            return a, b[1:]
     return a, b
 
 
@@ -232,21 +233,33 @@ def fix_punctuation(tokens, punct_in_quote: bool):
                         else:
                             a, b = _join_punct(tokens[prev][0], ch)
                             tokens[prev][0] = a + b
-    prev = None
-    for k in texts:
-        t = tokens[k]
+    prev, crossed = None, False
+    for t in tokens:
+        if not isinstance(t, list):
+            if t[1].kind == "q":
+                crossed = True
+            continue
         if not t[0]:
             continue
-        if prev is not None:
+        if prev is not None and not crossed:
             prev[0], t[0] = _join_punct(prev[0], t[0])
             if not t[0]:
                 continue
-        prev = t
+        prev, crossed = t, False
     return tokens
 
 
-_SUPERSCRIPTS = dict(zip("\u00aa\u00ba\u02b3\u1d49\u1d48\u207f\u02e2\u1d57\u02b0\u1d43\u1d52\u2071\u02e1\u1d50\u00b9\u00b2\u00b3",
-                         "aoredn sthaoilm123".replace(" ", "")))
+def _superscripts() -> dict:
+    import unicodedata
+    out = {"\u00aa": "a", "\u00ba": "o"}
+    for cp in list(range(0x00a0, 0x0400)) + list(range(0x1d00, 0x1dc0)) + list(range(0x2070, 0x20a0)):
+        d = unicodedata.decomposition(chr(cp))
+        if d.startswith("<super> "):
+            out[chr(cp)] = chr(int(d.split()[1], 16))
+    return out
+
+
+_SUPERSCRIPTS = _superscripts()
 _SUP_RE = re.compile("[" + "".join(_SUPERSCRIPTS) + "]")
 
 

@@ -39,6 +39,9 @@ def _variable_value(proc, item, var):
     if var == "citation-number":
         return proc.citation_numbers.get(item.get("id"))
     v = item.get(var)
+    if var == "citation-label" and not v:
+        from .evaluate import trigraph
+        v = trigraph(item)
     if v is None or v == "":
         return None
     if var in NAME_VARS:
