@@ -135,15 +135,20 @@ _ACCENTS = {"'": "\u0301", "`": "\u0300", "^": "\u0302", "~": "\u0303", '"': "\u
             "=": "\u0304", ".": "\u0307", "c": "\u0327", "v": "\u030c", "H": "\u030b",
             "u": "\u0306", "r": "\u030a", "k": "\u0328", "d": "\u0323", "b": "\u0331",
             "t": "\u0361"}  # fmt: skip
-_SYMBOLS = {"TeX": "TeX", "LaTeX": "LaTeX", "ss": "ß", "o": "ø", "O": "Ø", "l": "ł", "L": "Ł",
-            "ae": "æ", "AE": "Æ", "oe": "œ", "OE": "Œ", "aa": "å", "AA": "Å", "i": "ı", "j": "ȷ",
-            "dots": "…", "ldots": "…", "S": "§", "P": "¶", "pounds": "£", "copyright": "©",
-            "textregistered": "®", "textquotedbl": '"',
-            "textbackslash": "\\", "slash": "/", "bs": "", "log": "",
-            "textasciitilde": "~", "hyphen": "-", "adddot": ".", "textquotesingle": "'",
-            "textmu": "μ", "textdollar": "$", "textquoteleft": "‘", "textquoteright": "’",
-            "guillemotleft": "«", "guillemotright": "»", "textperiodcentered": "·",
-            "Omega": "", "dag": "†", "ddag": "‡", "euro": "€", "textdegree": "°"}  # fmt: skip
+_SYMBOLS = {
+    "TeX": "TeX", "LaTeX": "LaTeX", "ss": "ß", "o": "ø", "O": "Ø", "l": "ł", "L": "Ł", "ae": "æ",
+    "AE": "Æ", "oe": "œ", "OE": "Œ", "aa": "å", "AA": "Å", "i": "ı", "j": "ȷ", "dots": "…",
+    "ldots": "…", "S": "§", "P": "¶", "pounds": "£", "copyright": "©", "textregistered": "®",
+    "textquotedbl": '"', "textbackslash": "\\", "slash": "/",
+    "textasciitilde": "~", "hyphen": "-", "adddot": ".", "textquotesingle": "'", "textmu": "μ",
+    "textdollar": "$", "textquoteleft": "‘", "textquoteright": "’", "guillemotleft": "«",
+    "guillemotright": "»", "euro": "€", "textdegree": "°", "textdagger": "†",
+    "guilsinglleft": "‹", "guilsinglright": "›", "quotedblbase": "„", "quotesinglbase": ",",
+    "textasciicircum": "^", "textbullet": "•", "textcopyright": "©", "textgreater": ">",
+    "textless": "<", "textonehalf": "½", "textonequarter": "¼", "textthreequarters": "¾",
+    "textparagraph": "¶", "textquotedblleft": "“", "textquotedblright": "”",
+    "textsection": "§", "textsterling": "£", "textyen": "¥",
+}  # fmt: skip
 _SYMBOL_CHARS = {"{": "{", "}": "}", "&": "&", "%": "%", "$": "$", "#": "#", "_": "_",
                  " ": "\u00a0", ",": "\u2006", "/": "", "-": "\u00ad", "@": ""}  # fmt: skip
 _ONE_ARG = {"emph": "emph", "textit": "emph", "textsl": "emph", "textbf": "strong",
@@ -151,16 +156,18 @@ _ONE_ARG = {"emph": "emph", "textit": "emph", "textsl": "emph", "textbf": "stron
             "underline": "u", "textup": "cls", "textrm": "cls", "textsf": "cls",
             "textmd": "cls", "textnormal": "cls", "enquote": "q",
             "mkbibemph": "emph", "mkbibbold": "strong", "mkbibitalic": "emph",
-            "mkbibsuperscript": "sup", "mkbibsubscript": "sub"}  # fmt: skip
+            "mkbibsuperscript": "sup", "mkbibsubscript": "sub", "uline": "u", "hl": "cls",
+            "sout": "cls", "st": "cls", "textenglish": "cls", "textgerman": "cls",
+            "textfrench": "cls", "textgreek": "cls"}  # fmt: skip
 _DECLARATIONS = {"it": "emph", "em": "emph", "sl": "emph", "itshape": "emph", "slshape": "emph",
                  "bf": "strong", "bfseries": "strong", "sc": "cls", "scshape": "cls",
                  "rm": "cls", "sf": "cls", "tt": "cls", "normalfont": "cls", "upshape": "cls",
                  "ttfamily": "cls", "rmfamily": "cls", "sffamily": "cls", "mdseries": "cls"}  # fmt: skip
 _DIMEN = re.compile(r"=?-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:pt|pc|in|bp|cm|mm|dd|cc|sp|em|ex|mu|fil+)?(?![A-Za-z])")
 _OVERLAY = re.compile(r"<[^<>{}\\]*>")
-_NO_ARGS = frozenset(("hfil", "hfill", "hss", "vfil", "vfill", "relax", "break", "nobreak",
-                      "allowbreak", "noindent", "indent", "par", "protect", "unskip", "xspace"))
-_WORD_END = re.compile(r"[\s{}\\$~'`%\-]")
+_NO_ARGS = frozenset(("hfil", "hfill", "hss", "vfil", "vfill", "unskip", "xspace"))
+_WORD_END = re.compile(r"[\s{}\\$~'`%\-\u2018\u2019\u201c\u201d]")
+_QUOTES = {"``": "''", "`": "'", "\u201c": "\u201d", "\u2018": "\u2019"}  # opener: closer
 
 
 class LatexError(ValueError):
@@ -216,8 +223,8 @@ class _Reader:
             _append(out, {3: "\u2014", 2: "\u2013", 1: "-"}[n])
             self.i += n
             return
-        elif c == "`":
-            self._quote(out, "``" if s.startswith("``", i) else "`")
+        elif c in "`\u201c\u2018":
+            self._quote(out, "``" if s.startswith("``", i) else c)
             return
         elif c == "'":
             _append(out, "\u2019")
@@ -240,17 +247,17 @@ class _Reader:
 
     def _closes(self, stop: str) -> bool:
         nxt = self.s[self.i + len(stop):self.i + len(stop) + 1]
-        return stop != "'" or not nxt.isalpha()
+        return stop not in ("'", "\u2019") or not nxt.isalpha()
 
     def _quote(self, out, opener: str) -> None:
         start = self.i
         self.i += len(opener)
-        body = self.inlines(False, "''" if opener == "``" else "'")
+        body = self.inlines(False, _QUOTES[opener])
         if self.found:
             _append(out, ("q", _trim(body)))
         else:
             self.i = start + len(opener)
-            _append(out, "\u201c" if opener == "``" else "\u2018")
+            _append(out, {"``": "\u201c", "`": "\u2018"}.get(opener, opener))
 
     def _group_or_token(self) -> list:
         """A macro's argument: a braced group, else the next character or command."""
@@ -303,11 +310,12 @@ class _Reader:
 
     def _accent(self, c) -> str:
         arg = stringify(self._group_or_token())
-        if not arg:
-            return unicodedata.normalize("NFC", " " + _ACCENTS[c]).strip() or ""
+        if not arg:                   # \'{}: the accent alone, as Pandoc writes it
+            return {"'": "'", "`": "`", "^": "^", "~": "~"}.get(c, _ACCENTS[c])
         return unicodedata.normalize("NFC", arg[0] + _ACCENTS[c]) + arg[1:]
 
     def _word_command(self, out, name, start, in_group) -> bool:
+        s = self.s
         if name in _ACCENTS and len(name) == 1:
             _append(out, self._accent(name))
         elif name in _ONE_ARG:
@@ -318,6 +326,8 @@ class _Reader:
             return in_group
         elif name in _SYMBOLS:
             _append(out, _SYMBOLS[name])
+            if s.startswith("{}", self.i):   # \ss{}: the empty group is the macro's
+                self.i += 2
         else:
             return self._special(out, name, start)
         return False
@@ -349,9 +359,11 @@ class _Reader:
             _append(out, ("math", stringify(self._group_or_token())))
         elif name == "bibstring":
             _append(out, ("span", [resolve_key(stringify(self._group_or_token()))]))
-        elif name in ("uppercase", "MakeUppercase"):
+        elif name == "newline":
+            _append(out, LB)
+        elif name in ("uppercase", "MakeUppercase", "MakeTextUppercase"):
             _append(out, ("span", _map_text(self._group_or_token(), str.upper)))
-        elif name in ("lowercase", "MakeLowercase"):
+        elif name in ("lowercase", "MakeLowercase", "MakeTextLowercase"):
             _append(out, ("span", _map_text(self._group_or_token(), str.lower)))
         else:
             if name not in _NO_ARGS:
@@ -767,8 +779,6 @@ def _surely_comma_form(parts: tuple) -> bool:
     parts are then all we have; otherwise Pandoc's reading of "First von Last" is replayed."""
     first_names, middle, prelast, last_names, lineage = parts
     first = first_names + middle
-    if first and first[0].startswith("{"):
-        return True                   # read as BibTeX does, not as Pandoc's "First Last" (a bug)
     if lineage or any(_pybtex_von(w) for w in first):
         return True
     if prelast:
