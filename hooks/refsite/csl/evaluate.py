@@ -200,8 +200,9 @@ def r_text(node, ctx):
         parts = _text_variable(node, ctx, a["variable"])
     elif "macro" in a:
         m = ctx.style.macros.get(a["macro"])
+        before = ctx.called
         parts = join(ctx.child_outputs(m), "") if m is not None else r_macro_call(a["macro"], ctx)
-        if parts and not is_empty(parts):
+        if parts and ctx.called == before:  # a macro of fixed text stands for a variable
             ctx.called += 1
             ctx.found += 1
     elif "term" in a:
@@ -211,6 +212,7 @@ def r_text(node, ctx):
         parts = [F("term", parse_markup(t))] if t else []
     elif "value" in a:
         parts = parse_markup(a["value"])
+
     else:
         parts = []
     return decorate(node, parts, ctx.english)

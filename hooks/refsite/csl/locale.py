@@ -158,8 +158,9 @@ class Locale:
         self.dates = {}
         for la in reversed(layers):
             self.dates.update(la.dates)
-        self.quotes = (self.term("open-quote") or "“", self.term("close-quote") or "”",
-                       self.term("open-inner-quote") or "‘", self.term("close-inner-quote") or "’")
+        quotes = (self.term("open-quote") or "“", self.term("close-quote") or "”",
+                  self.term("open-inner-quote") or "‘", self.term("close-inner-quote") or "’")
+        self.quotes = quotes
 
     def _opt(self, name):
         for la in self.layers:

@@ -341,6 +341,7 @@ def render_names(node, ctx, inherit=None):
                 ctx.suppressed.update(_vars_of(child, ctx))
                 break
         if out:
+            ctx.found += 1
             out = decorate(node, out, ctx.english) if inherit is None else out
             return _finish(ctx, out, inherit)
         return []

@@ -252,10 +252,13 @@ def fix_punctuation(tokens, punct_in_quote: bool):
 def _superscripts() -> dict:
     import unicodedata
     out = {"\u00aa": "a", "\u00ba": "o"}
-    for cp in list(range(0x00a0, 0x0400)) + list(range(0x1d00, 0x1dc0)) + list(range(0x2070, 0x20a0)):
-        d = unicodedata.decomposition(chr(cp))
-        if d.startswith("<super> "):
-            out[chr(cp)] = chr(int(d.split()[1], 16))
+    ranges = [(0x00a0, 0x0400), (0x0600, 0x0700), (0x1d00, 0x1dc0), (0x2070, 0x20a0),
+              (0x2100, 0x2200), (0x3190, 0x31a0)]
+    for lo, hi in ranges:
+        for cp in range(lo, hi):
+            d = unicodedata.decomposition(chr(cp))
+            if d.startswith("<super> "):
+                out[chr(cp)] = "".join(chr(int(x, 16)) for x in d.split()[1:])
     return out
 
 
