@@ -828,6 +828,8 @@ def person_name(person, opts: dict) -> dict:
 def _name(parts: tuple, useprefix: bool, juniorcomma: bool) -> dict:
     first_names, middle, prelast, last_names, lineage = parts
     only = [w for p in parts for w in p]
+    if only and "=" in only[0] or (not prelast and last_names and "=" in last_names[0]):
+        return _extract_particles(_keyed_name(prelast + last_names, lineage, first_names + middle))
     if len(only) == 1 and last_names:
         if only[0] == "others":
             return {"literal": "others"}
@@ -849,6 +851,27 @@ def _name(parts: tuple, useprefix: bool, juniorcomma: bool) -> dict:
     if juniorcomma and name:
         name["comma-suffix"] = True
     return _extract_particles(name)
+
+
+def _keyed_name(*groups) -> dict:
+    """biblatex's extended name format, "family=Doe, given=John, prefix=de, useprefix=true", as
+    Pandoc reads it (pybtex's parts are the comma-separated groups, in order)."""
+    name: dict = {}
+    for group in groups:
+        text = stringify(latex_inlines(" ".join(group))) if group else ""
+        key, eq, value = text.partition("=")
+        key = key.strip()
+        if not eq:
+            continue
+        if key == "given":
+            name["given"] = f"{name['given']} {value}" if "given" in name else value
+        elif key in ("family", "suffix"):
+            name[key] = value
+        elif key == "prefix":
+            name["dropping-particle"] = value
+        elif key == "useprefix" and value.startswith("true") and "dropping-particle" in name:
+            name["non-dropping-particle"] = name.pop("dropping-particle")
+    return name
 
 
 def _first_and_vonlast(parts: tuple):
@@ -1103,32 +1126,34 @@ class _Entry:
         return self._old_date(prefix)
 
     def _old_date(self, p):
+        """Pandoc's getOldDate: year/month/day and endyear/endmonth/endday (prefixed)."""
         if p + "year" not in self.f and p + "endyear" not in self.f:
             return None
-        def year(f):
-            ils = self.field(f)
-            return None if ils is None else _read_may(_fix_leading_dash(stringify(ils)))
 
-        def num(f, parse):
-            raw = self.raw(f)
-            return None if raw is None else parse(raw)
+        def text(name):
+            ils = self.field(name)
+            return None if ils is None else stringify(ils)
 
-        start = (year(p + "year"), num(p + "month", _parse_month), num(p + "day", _read_may))
-        end = (year(p + "endyear"), num(p + "endmonth", lambda r: _parse_month(
-            stringify(latex_inlines(r)))), num(p + "endday", lambda r: _read_may(
-                stringify(latex_inlines(r)))))
-        parts = [_date_parts(*t) for t in (start, end)]
-        parts = [x for x in parts if x]
+        def year(name):
+            value = text(name)
+            return None if value is None else _read_may(_fix_leading_dash(value))
+
+        start = (year(p + "year"), _apply(_parse_month, self.raw(p + "month")),
+                 _apply(_read_may, self.raw(p + "day")))
+        end = (year(p + "endyear"), _apply(_parse_month, text(p + "endmonth")),
+               _apply(_read_may, text(p + "endday")))
+        parts = [x for x in (_date_parts(*start), _date_parts(*end)) if x]
         if parts:
             return _date_json(parts, False)
-        if self.raw(p + "year") is None:
+        literal = self.raw(p + "year")
+        if literal is None:
             return None
         if not p:
-            self.issued_literal = self.raw("year")
-        if self.raw(p + "year") != "forthcoming":
-            self.problems.append(f"invalid {p}year '{self.raw(p + 'year')}' in '{self.key}'")
-        return {"date-parts": []}
-
+            self.issued_literal = literal
+        parsed = edtf_date(literal) or _old_style_date(literal)
+        if parsed is None and literal != "forthcoming":
+            self.problems.append(f"invalid {p}year '{literal}' in '{self.key}'")
+        return _date_json(*parsed) if parsed else {"date-parts": []}
 
     # ---------------------------------------------------------------------- the parts
     def type_and_genre(self):
@@ -1322,7 +1347,7 @@ class _Entry:
         self.notes(v)
         item = {"id": self.key, "type": reftype}
         for name, value in v.items():
-            item[name] = render(value) if isinstance(value, list) and not _is_names(value) \
+            item[name] = render(value) if isinstance(value, list) and name not in _NAME_VARS \
                 else value
         return item
 
@@ -1340,8 +1365,7 @@ class _Entry:
                 v[dst] = names
 
 
-def _is_names(value: list) -> bool:
-    return bool(value) and isinstance(value[0], dict)
+_NAME_VARS = frozenset(("author", "container-author", "translator", "editor", "director"))
 
 
 def _is_number(t: str) -> bool:
@@ -1385,6 +1409,39 @@ def _persons(value: str, problems: list, role: str) -> list:
         except Exception as error:  # pybtex rejects some names (too many commas)
             problems.append(f"{role}: {error}")
     return people
+
+
+def _apply(parse, raw):
+    return None if raw is None else parse(raw)
+
+
+_SEASONS = ("spr", "sum", "fal", "win")
+
+
+def _old_style_date(raw: str):
+    """citeproc's rawDateOld ("March 2020", "3/5/2020", ranges with "-"), which Pandoc's writer
+    applies to a date it could only keep as text; (date-parts, False) or None."""
+    parts = []
+    for piece in raw.split("-"):
+        fields = re.split(r"[ /,]", piece.strip())
+        if len(fields) > 3:
+            return None
+        nums = [_read_int(fields[-1])]
+        if len(fields) >= 2:
+            nums.append(_read_int(fields[0]) or _text_month(fields[0]))
+        if len(fields) == 3:
+            nums.append(_read_int(fields[1]))
+        if any(n is None for n in nums):
+            return None
+        parts.append(nums)
+    return parts, False
+
+
+def _text_month(t: str):
+    key = t[:3].lower()
+    if key in _MONTHS:
+        return _MONTHS[key]
+    return _SEASONS.index(key) + 13 if key in _SEASONS else None
 
 
 def _fix_leading_dash(t: str) -> str:
