@@ -51,11 +51,14 @@ def _without_ys(parts):
     return out
 
 
-def group_by_author(pieces: list[Piece]) -> list[list[Piece]]:
-    """Groups of adjacent cites with the same rendered author (later ones moved up)."""
+def group_by_author(pieces: list[Piece], move: bool = False) -> list[list[Piece]]:
+    """Groups of cites with the same rendered author: adjacent ones, or with ``move`` (sorted
+    citations) later ones moved up to the first."""
     groups, index = [], {}
     for p in pieces:
-        if p.author and groups and groups[-1][0].author == p.author:
+        if p.author and move and p.author in index:
+            groups[index[p.author]].append(p)
+        elif p.author and groups and groups[-1][0].author == p.author:
             groups[-1].append(p)
         else:
             if p.author:

@@ -137,9 +137,9 @@ def normalize_name(n) -> dict:
         m = _NDP_RE.match(fam)
         if m and not m.group(2)[:1].islower():
             part = m.group(1).rstrip()
-            n["non-dropping-particle"] = part + " " if part[-1] in "'\u2019" and \
-                m.group(1) != part else part
-            n["family"] = m.group(2)
+            spaced = m.group(1) != part or m.group(2)[:1].isspace()
+            n["non-dropping-particle"] = part + " " if part[-1] in "'\u2019" and spaced else part
+            n["family"] = m.group(2).strip()
     given = n.get("given", "")
     if given and "dropping-particle" not in n and "," not in given:
         m = _DP_RE.match(given)

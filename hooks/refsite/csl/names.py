@@ -214,6 +214,8 @@ def _names_list(var, names, o, ctx, etal_node, name_parts):
     if not rendered:
         return 0, []
     if ctx.sorting:
+        if truncated and use_last and shown < n - 1:
+            rendered.append(render_person(names[-1], n - 1, o, 0, ctx, name_parts))
         return shown, join(rendered, "  ")
     inv = [is_inverted(nm, i, o, ctx) for i, nm in enumerate(names[:shown])]
     last_inverted = inv[-1]

@@ -237,7 +237,7 @@ class Processor:
         by_piece = {id(p): pair for pair, p in zip(pairs, pieces)}
         for (ci, _), p in zip(pairs, pieces):
             p.author = col.author_of(p.parts) if not ci.suppress_author else ""
-        groups = col.group_by_author(pieces)
+        groups = col.group_by_author(pieces, move=bool(self.style.citation.sort))
         for g in groups:
             if len(g) < 2:
                 continue

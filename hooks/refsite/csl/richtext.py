@@ -206,8 +206,6 @@ def _join_punct(a: str, b: str) -> tuple[str, str]:
             return a[:-1], b
         if x in ",;:" and y in ".!?":
             return a[:-1], b
-        if x in "!?" and y in ",;:":
-            return a, b[1:]
         if x == "," and y in ";:":
             return a, b[1:]
     return a, b
