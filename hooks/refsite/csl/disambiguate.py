@@ -44,6 +44,7 @@ class Disambiguator:
         self.rule = o.get("givenname-disambiguation-rule", "by-cite")
         self.add_ys = o.get("disambiguate-add-year-suffix") == "true"
         self._keys: dict = {}
+        self.subsequent_forms = _has_subsequent_forms(proc.style)
 
     def key(self, iid) -> str:
         """The item's citation as rendered for comparison (cached per disambiguation state)."""
@@ -52,15 +53,33 @@ class Disambiguator:
         ck = (iid, st.add_names, tuple(sorted(st.givens.items())), st.cond, st.year_suffix)
         hit = self._keys.get(ck)
         if hit is None:
-            ctx = Ctx(proc, proc.items[iid], "citation", Cite(), st)
-            hit = self._keys[ck] = plain(ctx.render_children(proc.style.citation.layout))
+            forms = [Cite()] + ([Cite(position=1)] if self.subsequent_forms else [])
+            hit = self._keys[ck] = tuple(
+                plain(Ctx(proc, proc.items[iid], "citation", c, st).render_children(
+                    proc.style.citation.layout)) for c in forms)
         return hit
 
     def groups(self, ids) -> list[list]:
-        by = {}
+        """Sets of items whose first (or subsequent) cites render alike."""
+        parent = {i: i for i in ids}
+
+        def find(x):
+            while parent[x] != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
+        for form in range(2 if self.subsequent_forms else 1):
+            first = {}
+            for i in ids:
+                k = self.key(i)[form]
+                if k in first:
+                    parent[find(i)] = find(first[k])
+                else:
+                    first[k] = i
+        comps = {}
         for i in ids:
-            by.setdefault(self.key(i), []).append(i)
-        return [g for g in by.values() if len(g) > 1]
+            comps.setdefault(find(i), []).append(i)
+        return [g for g in comps.values() if len(g) > 1]
 
     def run(self, ids: list):
         proc = self.proc
@@ -92,8 +111,12 @@ class Disambiguator:
 
     def _clashes(self, group, keys=None) -> dict:
         keys = keys or {i: self.key(i) for i in group}
-        counts = Counter(keys.values())
-        return {i: counts[keys[i]] - 1 for i in group}
+        out = {i: 0 for i in group}
+        for form in range(2 if self.subsequent_forms else 1):
+            counts = Counter(k[form] for k in keys.values())
+            for i in group:
+                out[i] += counts[keys[i][form]] - 1
+        return out
 
     def _names_and_givens(self, g):
         """add-names and by-cite add-givenname for one ambiguous group; keep per member the
@@ -142,15 +165,16 @@ class Disambiguator:
                     order.append(slot)
         for slot in order:
             changed = False
-            buckets = {}
-            for i in g:
-                buckets.setdefault(keys[i], []).append(i)
-            for bucket in buckets.values():
-                if len(bucket) > 1:
-                    changed |= self._expand_slot(bucket, slot, slots)
+            for form in range(len(next(iter(keys.values())))):
+                buckets = {}
+                for i in g:
+                    buckets.setdefault(keys[i][form], []).append(i)
+                for bucket in buckets.values():
+                    if len(bucket) > 1:
+                        changed |= self._expand_slot(bucket, slot, slots)
             if changed:
                 keys = {i: self.key(i) for i in g}
-                if len(set(keys.values())) == len(g):
+                if not any(self._clashes(g, keys).values()):
                     return
 
     def _expand_slot(self, bucket, slot, slots) -> bool:
@@ -216,6 +240,29 @@ class Disambiguator:
                 [i for i in proc.bib_order if i in set(g)]
             for n, i in enumerate(ordered):
                 proc.disamb[i].year_suffix = suffix_letters(n)
+
+
+def _has_subsequent_forms(style) -> bool:
+    """Whether a cite may render differently after its first citation."""
+    o = style.citation.opts
+    if "et-al-subsequent-min" in o or "et-al-subsequent-use-first" in o:
+        return True
+    found = []
+
+    def walk(node, seen):
+        if node is None or found:
+            return
+        if any(k == "position" for k, _ in node.conds):
+            found.append(True)
+            return
+        m = node.a.get("macro") if node.tag == "text" else None
+        if m and m not in seen:
+            seen.add(m)
+            walk(style.macros.get(m), seen)
+        for c in node.children:
+            walk(c, seen)
+    walk(style.citation.layout, set())
+    return bool(found)
 
 
 def copy_state(d: Disamb) -> Disamb:
