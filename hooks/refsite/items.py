@@ -828,7 +828,7 @@ def person_name(person, opts: dict) -> dict:
 def _name(parts: tuple, useprefix: bool, juniorcomma: bool) -> dict:
     first_names, middle, prelast, last_names, lineage = parts
     only = [w for p in parts for w in p]
-    if only and "=" in only[0] or (not prelast and last_names and "=" in last_names[0]):
+    if any(_keyed_word(group[0]) for group in (prelast + last_names, first_names) if group):
         return _extract_particles(_keyed_name(prelast + last_names, lineage, first_names + middle))
     if len(only) == 1 and last_names:
         if only[0] == "others":
@@ -851,6 +851,14 @@ def _name(parts: tuple, useprefix: bool, juniorcomma: bool) -> dict:
     if juniorcomma and name:
         name["comma-suffix"] = True
     return _extract_particles(name)
+
+
+def _keyed_word(word: str) -> bool:
+    try:
+        ils = latex_inlines(word)
+    except LatexError:
+        return False
+    return bool(ils) and isinstance(ils[0], str) and "=" in ils[0]
 
 
 def _keyed_name(*groups) -> dict:
@@ -1150,7 +1158,7 @@ class _Entry:
             return None
         if not p:
             self.issued_literal = literal
-        parsed = edtf_date(literal) or _old_style_date(literal)
+        parsed = edtf_date(literal)       # what Pandoc's writer makes of the text it kept
         if parsed is None and literal != "forthcoming":
             self.problems.append(f"invalid {p}year '{literal}' in '{self.key}'")
         return _date_json(*parsed) if parsed else {"date-parts": []}
@@ -1413,35 +1421,6 @@ def _persons(value: str, problems: list, role: str) -> list:
 
 def _apply(parse, raw):
     return None if raw is None else parse(raw)
-
-
-_SEASONS = ("spr", "sum", "fal", "win")
-
-
-def _old_style_date(raw: str):
-    """citeproc's rawDateOld ("March 2020", "3/5/2020", ranges with "-"), which Pandoc's writer
-    applies to a date it could only keep as text; (date-parts, False) or None."""
-    parts = []
-    for piece in raw.split("-"):
-        fields = re.split(r"[ /,]", piece.strip())
-        if len(fields) > 3:
-            return None
-        nums = [_read_int(fields[-1])]
-        if len(fields) >= 2:
-            nums.append(_read_int(fields[0]) or _text_month(fields[0]))
-        if len(fields) == 3:
-            nums.append(_read_int(fields[1]))
-        if any(n is None for n in nums):
-            return None
-        parts.append(nums)
-    return parts, False
-
-
-def _text_month(t: str):
-    key = t[:3].lower()
-    if key in _MONTHS:
-        return _MONTHS[key]
-    return _SEASONS.index(key) + 13 if key in _SEASONS else None
 
 
 def _fix_leading_dash(t: str) -> str:
