@@ -11,8 +11,16 @@ biblatex's rules as Pandoc applies them (``booktitle`` from a book's ``title``â€
 the parsed entries. Fields whose names start with ``x-`` are never mapped.
 
 pybtex parses; this module is pure (no MkDocs). Bad input never raises: each item comes with a
-list of problems (messages for ``path:line: message``). Entry points: ``ItemModel`` (one item per
-key, computed once) and ``csl_item``.
+list of problems (messages to print as ``path:line: message``, e.g. ``bib.where(key)``).
+
+    model = ItemModel(bib.raw)                # entries as parsed, before any crossref resolution
+    model.csl("lee2018")                      # {"id": "lee2018", "type": "book", ...} (read-only)
+    model.item("lee2018").problems            # ["invalid date '20x0' in 'lee2018'", ...]
+    model.items()                             # [(key, Item), ...] in order, @xdata left out
+    csl_item(key, entry, entries)             # one item without a model (no cache)
+
+``variant="bibtex"`` gives what ``pandoc -f bibtex`` gives. ``latex_inlines``, ``sentence_case``,
+``render`` and ``stringify`` are the text pipeline (field LaTeX -> inlines -> CSL-JSON markup).
 """
 from __future__ import annotations
 
@@ -1460,7 +1468,8 @@ class Item:
 
 def csl_item(key, entry, entries=None, variant: str = "biblatex") -> Item:
     """The CSL-JSON item of ``entry`` (a pybtex Entry as parsed: crossrefs not yet resolved);
-    ``entries`` (key -> Entry, as parsed) resolves crossref/xdata. Never raises."""
+    ``entries`` (key -> Entry, as parsed) resolves crossref/xdata. Never raises. For many
+    entries use ``ItemModel`` (this builds the key index on every call)."""
     exact = {str(k): e for k, e in (entries or {}).items()}
     return _item(str(key), entry, exact, variant)
 
@@ -1501,6 +1510,7 @@ class ItemModel:
         return hit
 
     def csl(self, key) -> dict:
+        """The item's CSL-JSON (shared with the cache: do not change it)."""
         return self.item(key).csl
 
     def items(self):
