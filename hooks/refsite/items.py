@@ -42,6 +42,7 @@ from pybtex.database import Person
 
 SP = ("sp", None)
 LB = ("lb", None)
+_PAR = ("raw", "\\par")               # a paragraph break (rendered as nothing where nested)
 _CONTAINERS = {"span", "cls", "emph", "strong", "sc", "sup", "sub", "u", "q", "link", "nocase"}
 
 
@@ -369,6 +370,8 @@ class _Reader:
             _append(out, ("span", [resolve_key(stringify(self._group_or_token()))]))
         elif name == "newline":
             _append(out, LB)
+        elif name == "par":
+            _append(out, _PAR)
         elif name in ("uppercase", "MakeUppercase", "MakeTextUppercase"):
             _append(out, ("span", _map_text(self._group_or_token(), str.upper)))
         elif name in ("lowercase", "MakeLowercase", "MakeTextLowercase"):
@@ -421,7 +424,32 @@ def latex_inlines(text: str) -> list:
 
 @functools.lru_cache(maxsize=32768)
 def _read_latex(text: str) -> tuple:
-    return tuple(_trim(_Reader(text.strip()).inlines()))
+    ils = _Reader(text.strip()).inlines()
+    if _PAR not in ils:
+        return tuple(_trim(ils))
+    out: list = []                    # paragraphs: Pandoc's blocksToInlines takes every inline
+    for para in _split_at(ils, _PAR):  # of every paragraph, nested ones again after their parent
+        out.extend(_query(_trim(para)))
+    return tuple(out)
+
+
+def _split_at(ils: list, mark) -> list:
+    groups: list = [[]]
+    for x in ils:
+        if x is mark:
+            groups.append([])
+        else:
+            groups[-1].append(x)
+    return groups
+
+
+def _query(ils: list) -> list:
+    out: list = []
+    for x in ils:
+        out.append(x)
+        if isinstance(x, tuple) and x[0] in _CONTAINERS:
+            out.extend(_query(x[1]))
+    return out
 
 
 
