@@ -54,9 +54,7 @@ class Disambiguator:
         hit = self._keys.get(ck)
         if hit is None:
             forms = [Cite()] + ([Cite(position=1)] if self.subsequent_forms else [])
-            hit = self._keys[ck] = tuple(
-                plain(Ctx(proc, proc.items[iid], "citation", c, st).render_children(
-                    proc.style.citation.layout)) for c in forms)
+            hit = self._keys[ck] = tuple(plain(proc.render_item(iid, c)) for c in forms)
         return hit
 
     def groups(self, ids) -> list[list]:

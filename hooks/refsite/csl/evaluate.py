@@ -95,7 +95,7 @@ class Ctx:
         return v
 
     def render(self, node) -> list:
-        return RENDER[node.tag](node, self)
+        return node.fn(node, self)
 
     def render_children(self, node, delim="") -> list:
         return join(self.child_outputs(node), delim)
@@ -110,7 +110,7 @@ class Ctx:
                 if branch is not None:
                     outs.extend(self.child_outputs(branch))
             else:
-                outs.append(RENDER[c.tag](c, self))
+                outs.append(c.fn(c, self))
         return outs
 
 
@@ -194,28 +194,44 @@ def _citation_label(node, ctx):
     return out
 
 
+def r_text_variable(node, ctx):
+    return decorate(node, _text_variable(node, ctx, node.a["variable"]), ctx.english)
+
+
+def r_text_macro(node, ctx):
+    m = node.ref
+    if m is None:
+        ctx.proc.warn(f"unknown macro {node.a['macro']!r}")
+        return []
+    before = ctx.called
+    parts = join(ctx.child_outputs(m), "")
+    if parts and ctx.called == before:  # a macro of fixed text stands for a variable
+        ctx.called += 1
+        ctx.found += 1
+    return decorate(node, parts, ctx.english) if parts else parts
+
+
+def r_text_term(node, ctx):
+    a = node.a
+    t = ctx.locale.term(a["term"], a.get("form", "long"), a.get("plural") == "true")
+    if not t:
+        return []
+    if node.strip_periods:
+        t = strip_periods(t)
+    return decorate(node, [F("term", parse_markup(t))], ctx.english)
+
+
+def r_text_value(node, ctx):
+    return decorate(node, parse_markup(node.a["value"]), ctx.english)
+
+
 def r_text(node, ctx):
     a = node.a
-    if "variable" in a:
-        parts = _text_variable(node, ctx, a["variable"])
-    elif "macro" in a:
-        m = ctx.style.macros.get(a["macro"])
-        before = ctx.called
-        parts = join(ctx.child_outputs(m), "") if m is not None else r_macro_call(a["macro"], ctx)
-        if parts and ctx.called == before:  # a macro of fixed text stands for a variable
-            ctx.called += 1
-            ctx.found += 1
-    elif "term" in a:
-        t = ctx.locale.term(a["term"], a.get("form", "long"), a.get("plural") == "true")
-        if t and node.strip_periods:
-            t = strip_periods(t)
-        parts = [F("term", parse_markup(t))] if t else []
-    elif "value" in a:
-        parts = parse_markup(a["value"])
-
-    else:
-        parts = []
-    return decorate(node, parts, ctx.english)
+    for key, fn in (("variable", r_text_variable), ("macro", r_text_macro), ("term", r_text_term),
+                    ("value", r_text_value)):
+        if key in a:
+            return fn(node, ctx)
+    return []
 
 
 def _label_term(ctx, var):
@@ -406,16 +422,36 @@ def r_ignore(node, ctx):
 
 
 RENDER = {
-    "layout": r_layout, "text": r_text, "label": r_label, "number": r_number, "group": r_group,
+    "layout": r_layout, "text": r_text, "if": r_layout, "else-if": r_layout, "else": r_layout, "label": r_label, "number": r_number, "group": r_group,
     "choose": r_choose, "names": r_names, "date": r_date,
 }
 
 
-class _Default(dict):
-    def __missing__(self, key):
-        return r_ignore
+def _text_fn(node):
+    for key, fn in (("variable", r_text_variable), ("macro", r_text_macro), ("term", r_text_term),
+                    ("value", r_text_value)):
+        if key in node.a:
+            return fn
+    return r_ignore
 
 
-RENDER = _Default(RENDER)
+def prepare(style):
+    """Attach render functions (and macro references) to every node of a style, once."""
+    roots = list(style.macros.values()) + [c.layout for c in (style.citation, style.bibliography)
+                                           if c is not None and c.layout is not None]
+    if all(r.fn is not None for r in roots):
+        return
+    stack = list(roots)
+    while stack:
+        node = stack.pop()
+        if node.fn is not None:
+            continue
+        if node.tag == "text":
+            node.fn = _text_fn(node)
+            if "macro" in node.a:
+                node.ref = style.macros.get(node.a["macro"])
+        else:
+            node.fn = RENDER.get(node.tag, r_ignore)
+        stack.extend(node.children)
 
 __all__ = ["Ctx", "Cite", "Disamb", "RENDER", "condition", "NUMBER_VARS", "format_number"]

@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 from . import collapse as col
 from .data import normalize_item
 from .disambiguate import Disambiguator
-from .evaluate import NO_CITE, Cite, Ctx, Disamb
+from .evaluate import NO_CITE, Cite, Ctx, Disamb, prepare
 from .fmt import decorate, join
 from .locale import LocaleFiles, build_locale
 from .positions import compute_positions
-from .richtext import F, is_empty, parse_markup, plain, render
+from .richtext import F, is_empty, parse_markup, plain, render_both
 from .sorting import item_keys, sort_entries
 from .style import Style
 
@@ -48,6 +48,7 @@ class Processor:
     def __init__(self, style: Style, items, locale: str | None = None,
                  locale_files: LocaleFiles | None = None):
         self.style = style
+        prepare(style)
         self.warnings: list[str] = []
         lang = locale or style.default_locale or "en-US"
         self.locale = build_locale(lang, list(style.locales), locale_files)
@@ -76,6 +77,7 @@ class Processor:
         self._cite_rows: list = []
         self._citations: list = []
         self.sort_cache: dict = {}
+        self._render_cache: dict = {}
 
     def warn(self, msg: str):
         self.warnings.append(msg)
@@ -142,6 +144,7 @@ class Processor:
                     cited.append(ci.id)
         self.cited = cited
         self._order_ids = cited if cited else list(self.input_order)
+        self._render_cache.clear()
         self._numbers = self._bib_order = None
         dist = int(self.style.citation.opts.get("near-note-distance", "5") or 5)
         rows = compute_positions(citations, dist)
@@ -165,11 +168,21 @@ class Processor:
         return Citation(items, c.note_index, c.id)
 
     # -----------------------------------------------------------------------------------------
+    def render_item(self, iid: str, cite: Cite, suppress_author=False) -> list:
+        """An item rendered with the citation layout (cached; callers must not mutate it)."""
+        st = self.disamb_for(iid)
+        key = (iid, cite.locator, cite.label, cite.position, cite.near_note, cite.first_note,
+               suppress_author, st.add_names, tuple(sorted(st.givens.items())), st.cond,
+               st.year_suffix)
+        hit = self._render_cache.get(key)
+        if hit is None:
+            ctx = Ctx(self, self.items[iid], "citation", cite, st, suppress_author=suppress_author)
+            layout = self.style.citation.layout
+            hit = self._render_cache[key] = ctx.render_children(layout) if layout is not None else []
+        return hit
+
     def render_cite_parts(self, ci: CiteItem, cite: Cite, suppress_author=False) -> list:
-        ctx = Ctx(self, self.items[ci.id], "citation", cite, self.disamb_for(ci.id),
-                  suppress_author=suppress_author or ci.suppress_author)
-        layout = self.style.citation.layout
-        parts = ctx.render_children(layout) if layout is not None else []
+        parts = self.render_item(ci.id, cite, suppress_author or ci.suppress_author)
         if ci.author_only:
             n = col._find(parts, "names")
             parts = [n] if n is not None else []
@@ -202,7 +215,7 @@ class Processor:
         for n, (ci, cite) in enumerate(pairs):
             parts = self.render_cite_parts(ci, cite)
             if n == 0 or ci.prefix:
-                _capitalize_leading_term(parts, ci.prefix)
+                parts = _capitalize_leading_term(parts, ci.prefix)
             if is_empty(parts) and not ci.suppress_author:
                 parts = ["[CSL STYLE ERROR: reference with no printed form.]"]
             number = self.citation_numbers.get(ci.id) if collapse_mode == "citation-number" else None
@@ -255,8 +268,7 @@ class Processor:
 
     def finish(self, parts) -> Rendered:
         loc = self.locale
-        return Rendered(render(parts, loc.quotes, loc.punctuation_in_quote, True),
-                        render(parts, loc.quotes, loc.punctuation_in_quote, False))
+        return Rendered(*render_both(parts, loc.quotes, loc.punctuation_in_quote))
 
     # -----------------------------------------------------------------------------------------
     def bibliography(self, ids=None) -> list[tuple[str, Rendered]]:
@@ -317,22 +329,27 @@ def _first_leaf(parts, inside_term=False):
     return None
 
 
+def _copy(parts):
+    return [p if isinstance(p, str) else F(p.kind, _copy(p.children), p.arg) for p in parts]
+
+
 def _capitalize_leading_term(body, prefix):
     """A term opening a citation (``ibid.``) starts with a capital, also after a cite prefix
-    that ends a sentence."""
+    that ends a sentence.  Returns a new tree when it changes anything."""
     if prefix:
         pre = prefix.rstrip().rstrip("\u201d\u2019\"'")
         if not pre.endswith((".", "!", "?")) or len(pre.split()) < 2:
-            return
+            return body
     found = _first_leaf(body)
-    if found is None:
-        return
-    text, in_term, lst = found
-    if in_term:
-        for k, x in enumerate(lst):
-            if x is text:
-                lst[k] = text[:1].upper() + text[1:]
-                break
+    if found is None or not found[1] or not found[0][:1].islower():
+        return body
+    body = _copy(body)
+    text, _, lst = _first_leaf(body)
+    for k, x in enumerate(lst):
+        if x is text:
+            lst[k] = text[:1].upper() + text[1:]
+            break
+    return body
 
 
 def _source_hint(style: Style) -> str:

@@ -287,7 +287,16 @@ _SIMPLE = {"u": ('<span style="text-decoration:underline;">', "</span>"),
 
 def render(parts, quotes=("“", "”", "‘", "’"), punct_in_quote=False, html=True) -> str:
     """Serialise a tree to HTML (``html=True``) or plain text."""
+    return serialize(fix_punctuation(_tokens(parts, []), punct_in_quote), quotes, html)
+
+
+def render_both(parts, quotes=("“", "”", "‘", "’"), punct_in_quote=False) -> tuple[str, str]:
+    """(HTML, plain text) of a tree, punctuation fixed once."""
     tokens = fix_punctuation(_tokens(parts, []), punct_in_quote)
+    return serialize(tokens, quotes, True), serialize(tokens, quotes, False)
+
+
+def serialize(tokens, quotes, html: bool) -> str:
     out = []
     state = {"it": False, "bo": False, "sc": False, "q": 0}
     closers = []
@@ -336,8 +345,13 @@ def render(parts, quotes=("“", "”", "‘", "’"), punct_in_quote=False, htm
             opening, closing = _SIMPLE[k]
         elif k == "div" and html:
             opening, closing = f'<div class="csl-{node.arg}">', "</div>"
+        elif k == "div" and node.arg in ("left-margin", "block"):
+            closing = "\x00"  # a separator in plain text, see below
         elif k == "mark" and html:      # caller-defined markers around a node (e.g. each cite)
             opening, closing = node.arg
         out.append(opening)
         closers.append((closing, key, old))
-    return "".join(out)
+    text = "".join(out)
+    if not html and "\x00" in text:
+        text = re.sub(r"\s*\x00\s*", " ", text).strip()
+    return text

@@ -26,7 +26,8 @@ _EMPTY = MappingProxyType({})
 class Node:
     """One compiled rendering element (read-only after compilation)."""
     __slots__ = ("tag", "a", "children", "fmt", "prefix", "suffix", "delim", "quotes",
-                 "text_case", "strip_periods", "display", "conds", "match", "vars", "bare", "test")
+                 "text_case", "strip_periods", "display", "conds", "match", "vars", "bare", "test",
+                 "fn", "ref")
 
     def __init__(self, el: ET.Element):
         a = dict(el.attrib)
@@ -47,6 +48,8 @@ class Node:
         self.bare = not (self.fmt or self.prefix or self.suffix or self.quotes or self.text_case
                          or self.display)
         self.test = None  # compiled condition, set by evaluate on first use
+        self.fn = None    # the node's render function, set by evaluate.prepare
+        self.ref = None   # a text node's macro
         if self.tag in ("if", "else-if"):
             self.conds = tuple((k, tuple(v.split())) for k, v in a.items()
                                if k in ("type", "variable", "is-numeric", "is-uncertain-date",
