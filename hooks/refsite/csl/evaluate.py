@@ -137,15 +137,17 @@ def _text_value(ctx, var: str, form: str | None):
 
 
 def _text_variable(node, ctx, var):
-    ctx.called += 1
-    if var == "year-suffix":
+    if var == "year-suffix":  # an absent year-suffix does not empty a group
         ys = ctx.disamb.year_suffix
         if not ys:
             return []
+        ctx.called += 1
         ctx.found += 1
         ctx.ys_done = True
         return [F("ys", [ys])]
+    ctx.called += 1
     if var == "citation-label":
+        ctx.called -= 1
         return _citation_label(node, ctx)
     val = _text_value(ctx, var, node.a.get("form"))
     if val is None or val == "" or isinstance(val, (list, dict)) or var in NAME_VARS:
