@@ -34,7 +34,8 @@ from pybtex.database import Person
 
 # --------------------------------------------------------------------------------------------------
 # Inlines: a str is Pandoc's Str; SP, LB are Space and LineBreak; a tuple (kind, payload) is any
-# other inline: ("span", list) a brace group, ("cls", list) a classed span (\textup…), ("emph",
+# other inline: ("span", list) a brace group, ("cls", list) a classed span (\textup…; "tt" for
+# \tt, which keeps its edge spaces), ("emph",
 # list), ("strong", list), ("sc", list), ("sup", list), ("sub", list), ("u", list), ("q", list)
 # quoted, ("link", list), ("code", text), ("math", text), ("raw", text) dropped on output, and
 # ("nocase", list) a brace group that sentence case leaves alone.
@@ -43,7 +44,8 @@ from pybtex.database import Person
 SP = ("sp", None)
 LB = ("lb", None)
 _PAR = ("raw", "\\par")               # a paragraph break (rendered as nothing where nested)
-_CONTAINERS = {"span", "cls", "emph", "strong", "sc", "sup", "sub", "u", "q", "link", "nocase"}
+_CONTAINERS = {"span", "cls", "tt", "emph", "strong", "sc", "sup", "sub", "u", "q", "link",
+               "nocase"}
 
 
 def _append(out: list, x) -> None:
@@ -60,6 +62,19 @@ def _append(out: list, x) -> None:
         out[-1] = LB
         return
     out.append(x)
+
+
+def _append_formatted(out: list, kind: str, body: list) -> None:
+    """Pandoc's extractSpaces: spaces at the edges of emphasis and the like go outside it."""
+    if kind in ("q", "tt", "u"):
+        _append(out, (kind, body))
+        return
+    inner = _trim(body)
+    if body[:1] == [SP]:
+        _append(out, SP)
+    _append(out, (kind, inner))
+    if body[-1:] == [SP]:
+        _append(out, SP)
 
 
 def _trim(ils: list) -> list:
@@ -169,12 +184,12 @@ _ONE_ARG = {"emph": "emph", "textit": "emph", "textsl": "emph", "textbf": "stron
             "sout": "cls", "st": "cls", "textenglish": "cls", "textgerman": "cls",
             "textfrench": "cls", "textgreek": "cls"}  # fmt: skip
 _DECLARATIONS = {"it": "emph", "em": "emph", "sl": "emph", "itshape": "emph", "slshape": "emph",
-                 "bf": "strong", "bfseries": "strong", "sc": "cls", "scshape": "cls",
-                 "rm": "cls", "sf": "cls", "tt": "cls", "normalfont": "cls", "upshape": "cls",
-                 "ttfamily": "cls", "rmfamily": "cls", "sffamily": "cls", "mdseries": "cls"}  # fmt: skip
+                 "bf": "strong", "bfseries": "strong", "scshape": "sc",
+                 "rm": "cls", "tt": "tt", "normalfont": "cls", "upshape": "cls",
+                 "ttfamily": "tt", "rmfamily": "cls", "sffamily": "cls", "mdseries": "cls"}  # fmt: skip
 _DIMEN = re.compile(r"=?-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:pt|pc|in|bp|cm|mm|dd|cc|sp|em|ex|mu|fil+)?(?![A-Za-z])")
 _OVERLAY = re.compile(r"<[^<>{}\\]*>")
-_NO_ARGS = frozenset(("hfil", "hfill", "hss", "vfil", "vfill", "unskip", "xspace"))
+_NO_ARGS = frozenset(("hfil", "hfill", "hss", "vfil", "vfill", "unskip", "xspace", "autocap"))
 _WORD_END = re.compile(r"[\s{}\\$~'`%\-\u2018\u2019\u201c\u201d]")
 _QUOTES = {"``": "''", "`": "'", "\u201c": "\u201d", "\u2018": "\u2019"}  # opener: closer
 
@@ -212,7 +227,9 @@ class _Reader:
                 _append(out, SP)
             elif c == "{":
                 self.i += 1
-                _append(out, ("span", self.inlines(True)))
+                body = self.inlines(True)
+                if body:                         # "{}" is nothing at all
+                    _append(out, ("span", body))
             elif c == "%":                       # a comment: to the end of the line
                 end = s.find("\n", self.i)
                 self.i = len(s) if end < 0 else end + 1
@@ -328,10 +345,11 @@ class _Reader:
         if name in _ACCENTS and len(name) == 1:
             _append(out, self._accent(name))
         elif name in _ONE_ARG:
-            _append(out, (_ONE_ARG[name], self._group_or_token()))
+            _append_formatted(out, _ONE_ARG[name], self._group_or_token())
         elif name in _DECLARATIONS:
-            body = self.inlines(in_group)
-            _append(out, (_DECLARATIONS[name], body))
+            if s.startswith("{}", self.i):
+                self.i += 2
+            _append_formatted(out, _DECLARATIONS[name], self.inlines(in_group))
             return in_group
         elif name in _SYMBOLS:
             _append(out, _SYMBOLS[name])
@@ -344,7 +362,9 @@ class _Reader:
     def _special(self, out, name, start) -> bool:
         s = self.s
         if name == "texttt":
-            _append(out, ("code", stringify(self._group_or_token())))
+            code = stringify(self._group_or_token())
+            if code:
+                _append(out, ("code", code))
         elif name == "url" and s.startswith("{", self.i):
             end = s.find("}", self.i)
             end = len(s) if end < 0 else end
@@ -376,7 +396,7 @@ class _Reader:
             _append(out, ("span", _map_text(self._group_or_token(), str.upper)))
         elif name in ("lowercase", "MakeLowercase", "MakeTextLowercase"):
             _append(out, ("span", _map_text(self._group_or_token(), str.lower)))
-        else:
+        elif name != "expandafter":   # unknown macros are raw TeX (dropped), with their arguments
             if name not in _NO_ARGS:
                 self._skip_raw_args()
             _append(out, ("raw", s[start:self.i]))
