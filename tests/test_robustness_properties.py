@@ -76,12 +76,20 @@ def site(tmp_path_factory):
 
 
 def render(site, text: str, *, terms: bool = True, extensions=BASE_EXTENSIONS) -> str:
+    """The page as ``on_env`` leaves it: rendered, then finished with the site-wide pass."""
+    from refsite.site import PageInfo
+
+    site.written.clear()
+    site.page_citations.clear()
+    site.registry.reset_page("page.md")
     site.start_page("page.md", "content/page.md", text, 0, {} if terms else {"refsite_terms": False})
     md = markdown.Markdown(extensions=[*extensions, site.extension])
     html = md.convert(text)
+    info = PageInfo("page.md", "page/", "Page", html, {})
+    site.finalize([info], ["page.md"])
+    html = site.final_content(info)
     site.diagnostics.take()
-    resolve = site.formatter.resolver(set(site.bibliography.entries))
-    return resolve(html) if "\ue000" in html else html
+    return html
 
 
 # -- strategies ------------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ pybtex's own ``Entry._find_field``.
 """
 from __future__ import annotations
 
-import copy
 import glob
 import os
 from dataclasses import dataclass, field
@@ -187,9 +186,11 @@ def _resolve_crossrefs(data: BibliographyData, locations, problems: list[Problem
             problems.append(Problem(path, line, f"crossref to unknown key '{target_key}' in '{key}'"))
             resolved[key] = entry
             continue
-        child = copy.copy(entry)
-        child.fields = copy.copy(entry.fields)
-        child.persons = copy.copy(entry.persons)
+        # A new Entry with its own field and person storage: copy.copy would share pybtex's
+        # OrderedCaseInsensitiveDict storage and write the parent's fields into the parsed entry.
+        child = Entry(entry.type, fields=list(entry.fields.items()),
+                      persons={role: list(people) for role, people in entry.persons.items()})
+        child.key = entry.key
         for name in list(target.fields.keys()):
             if name.lower() in ("crossref", "ids", "entryset") or name in child.fields:
                 continue

@@ -4,6 +4,7 @@
 ``parse_settings`` turns the validated values into ``Settings``."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 STYLE_DEFAULT = "chicago-author-date"
@@ -25,6 +26,7 @@ class Settings:
     incomplete_field: str = "x-verified"  # value "no" (or "false") marks an incomplete reference
     references_title: str = "References"
     cite_page: bool = True              # "Cite this page" box and Highwire meta tags
+    locale: str | None = None           # CSL locale (default: the site's language)
 
 
 def _is_str_list(value) -> bool:
@@ -35,7 +37,7 @@ def _is_str_list(value) -> bool:
 CHECKS = {
     "bibliography": (lambda v: isinstance(v, str) and v or _is_str_list(v), "a glob or a list of globs"),
     "glossary": (lambda v: v is None or (isinstance(v, str) and bool(v)), "a path to a YAML file"),
-    "style": (lambda v: isinstance(v, str) and bool(v), "a style name"),
+    "style": (lambda v: isinstance(v, str) and bool(v), "an official CSL style name or a path to a .csl file"),
     "link_terms": (lambda v: v in ("first", "all"), "'first' or 'all'"),
     "nocite": (lambda v: isinstance(v, bool), "true or false"),
     "bibliography_page": (lambda v: isinstance(v, str) and v.endswith(".md"), "a Markdown path such as 'bibliography.md'"),
@@ -43,10 +45,12 @@ CHECKS = {
     "incomplete_field": (lambda v: isinstance(v, str) and bool(v), "a BibTeX field name"),
     "references_title": (lambda v: isinstance(v, str) and bool(v), "a heading text"),
     "cite_page": (lambda v: isinstance(v, bool), "true or false"),
+    "locale": (lambda v: v is None or (isinstance(v, str) and bool(re.fullmatch(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*", v))),
+               "a locale such as 'en-US' or 'fr'"),
 }
 
 
-def parse_settings(raw, styles: tuple[str, ...] = ()) -> Settings:
+def parse_settings(raw) -> Settings:
     """Validate ``plugins.refsite`` (a mapping or None). Raises SettingsError naming the setting."""
     if raw is None:
         raw = {}
@@ -66,9 +70,6 @@ def parse_settings(raw, styles: tuple[str, ...] = ()) -> Settings:
             errors.append(f"plugins.refsite.{name}: expected {expected}, got {value!r}")
             continue
         values[name] = value
-    if "style" in values and styles and values["style"] not in styles:
-        errors.append(f"plugins.refsite.style: unknown style {values['style']!r} "
-                      f"(available: {', '.join(styles)})")
     if errors:
         raise SettingsError("; ".join(errors))
     if isinstance(values.get("bibliography"), str):

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import html as _html
 import re
+
+import markdown
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -20,13 +22,15 @@ from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 from mkdocs.utils import get_relative_url
 
-from .formatting import TOKEN_RE
+from .citing import Written, WrittenCite
+from .tokens import NOTES_TOKEN, REFERENCES_TOKEN, TOKEN_RE, citation_token
 from .registry import CitationRecord, TermRecord
 from .syntax import parse_bracketed, parse_narrative
 
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 BLOCKS = {"p", "li", "td", "th", "dd", "dt", "blockquote", "figcaption", "caption"} | HEADINGS
 _PLACEHOLDER = re.compile("\x02[^\x03]*\x03")
+_OTHER_TAGS = re.compile(r"</?(?!(?:i|b|sup|sub)>)[a-zA-Z][^>]*>")
 _SPACES = re.compile(r"\s+")
 
 
@@ -134,17 +138,22 @@ class _PageTreeprocessor(Treeprocessor):
 
 
 class _ReferencesAppender(_PageTreeprocessor):
-    """Appends the page's "References" section (runs before toc, so it gets an id and a TOC entry).
+    """Appends the page's "References" section (runs before toc, so it gets an id and a TOC entry),
+    and for note styles the page's notes before it.
 
-    Each entry is a ``p.csl-entry`` whose formatted text is stashed raw HTML (it may still hold
-    style tokens, resolved in ``on_env``) and whose link to the bibliography is a link to its source
-    file, which MkDocs converts and checks. The works are searchable on the bibliography page, so the
-    list is left out of search: ``data-search-exclude`` on a ``div`` with no nested ``div`` (Material's
-    search parser ends an exclusion at the first closing tag of the same name)."""
+    The entries' order and text depend on the whole site (citation numbers, year suffixes), so the
+    list is a token that ``on_env`` replaces (``Site.final_content``). The works are searchable on
+    the bibliography page, so the list is left out of search: ``data-search-exclude`` on a ``div``
+    with no nested ``div`` (Material's search parser ends an exclusion at the first closing tag of
+    the same name)."""
 
     def run(self, root):
         ext = self.ext
         site = ext.site
+        if site.is_note_style and ext.citations:
+            notes = etree.SubElement(root, "div")
+            notes.set("class", "refsite-notes")
+            notes.text = AtomicString(NOTES_TOKEN)
         keys = [k for k in ext.page_keys if k in site.bibliography.entries]
         if not keys:
             return None
@@ -154,23 +163,7 @@ class _ReferencesAppender(_PageTreeprocessor):
         container = etree.SubElement(root, "div")
         container.set("class", "refsite-references")
         container.set("data-search-exclude", "")
-        for key, html in site.formatter.reference_list(keys):
-            incomplete = site.is_incomplete(key)
-            entry = etree.SubElement(container, "p")
-            entry.set("class", "csl-entry refsite-ref" + (" refsite-ref--incomplete" if incomplete else ""))
-            entry.set("data-key", key)
-            text = etree.SubElement(entry, "span")
-            text.set("class", "refsite-ref__text")
-            text.text = self.md.htmlStash.store(html)
-            if incomplete:
-                badge = etree.SubElement(entry, "span")
-                badge.set("class", "refsite-incomplete__badge")
-                badge.text = "incomplete reference"
-            go = etree.SubElement(entry, "a")
-            go.set("aria-label", "This work in the bibliography")
-            go.set("class", "refsite-ref__go")
-            go.set("href", ext.page.href(site.bibliography_src, fragment_for(key)))
-            go.text = "\u2197"
+        container.text = AtomicString(REFERENCES_TOKEN)
         return None
 
 
@@ -185,19 +178,18 @@ class _HeadingCitations(_PageTreeprocessor):
         toc = self.md.treeprocessors["toc"] if "toc" in self.md.treeprocessors else None
         if toc is None or not self.ext.citations:
             return None
-        resolve = None
         used = None
+        site = self.ext.site
         for el in root.iter():
             if el.tag not in HEADINGS or not any("refsite-cite" in (c.get("class") or "").split()
                                                  for c in el.iter("span")):
                 continue
-            if resolve is None:
-                resolve = self.ext.site.formatter.resolver(())
+            if used is None:
                 used = {e.get("id") for e in root.iter() if e.get("id")}
             raw = strip_tags(render_inner_html(remove_fnrefs(el), self.md))
             if not TOKEN_RE.search(raw):
                 continue
-            name = resolve(raw, html=True)
+            name = site.provisional_text(raw)
             if "id" not in el.attrib:
                 el.set("id", unique(toc.slugify(_html.unescape(name), toc.sep), used))
             if "data-toc-label" not in el.attrib:
@@ -264,19 +256,20 @@ class _ContextCollector(_PageTreeprocessor):
                 walk(child, block)
 
         walk(root, None)
-        _unlink_nested(root)
+        ext.site.unlinked.update(_citations_in_links(root))
         # Number citations in document order (inline processing order is not document order).
         # A citation that is not in the tree (image alt text keeps only its text) gets no number
         # and no backlink: there is nothing to link back to.
         order = {id(elem): i for i, elem in enumerate(root.iter()) if id(elem) in heading_of}
-        ext.citations[:] = [pair for pair in ext.citations if id(pair[0]) in order]
-        ext.citations.sort(key=lambda pair: order[id(pair[0])])
-        for number, (elem, _keys) in enumerate(ext.citations, 1):
+        ext.citations[:] = [c for c in ext.citations if id(c[0]) in order]
+        ext.citations.sort(key=lambda c: order[id(c[0])])
+        for number, (elem, _keys, _serial) in enumerate(ext.citations, 1):
             elem.set("id", f"cite-{number}")
         page = ext.page.src
+        ext.site.set_page_citations(page, [serial for _, _, serial in ext.citations])
         passages: dict = {}
-        target_ids = [id(elem) for elem, _ in ext.citations]
-        for elem, keys in ext.citations:
+        target_ids = [id(elem) for elem, _, _ in ext.citations]
+        for elem, keys, _serial in ext.citations:
             hid, htext = heading_of.get(id(elem), ("", ""))
             snippet = _snippet(block_of.get(id(elem)), elem, passages, target_ids)
             ext.site.registry.add_citation(CitationRecord(
@@ -288,16 +281,18 @@ class _ContextCollector(_PageTreeprocessor):
         return None
 
 
-def _unlink_nested(root) -> None:
-    """A citation inside a link's text (``[see @key](url)``) keeps its text but not its own
-    links: nested ``<a>`` is invalid HTML, and browsers split the outer link apart."""
+def _citations_in_links(root) -> list[str]:
+    """Tokens of the citations inside a link's text (``[see @key](url)``): they keep their text but
+    get no links of their own (nested ``<a>`` is invalid HTML; browsers split the outer link)."""
+    found = []
+
     def walk(elem, in_link):
         for child in elem:
-            if in_link and child.tag == "a" and "refsite-cite__ref" in (child.get("class") or ""):
-                child.tag = "span"
-                child.attrib.pop("href", None)
+            if in_link and "refsite-cite" in (child.get("class") or "").split():
+                found.extend(m.group(0) for m in TOKEN_RE.finditer(child.text or ""))
             walk(child, in_link or child.tag == "a")
     walk(root, False)
+    return found
 
 
 def _gather(elem, skip, targets=None) -> str:
@@ -369,7 +364,8 @@ class RefsiteExtension(Extension):
     def _reset(self):
         self.counter = 0
         self.page_keys: list[str] = []
-        self.citations: list[tuple[etree.Element, list[str]]] = []
+        self.citations: list[tuple[etree.Element, list[str], int]] = []   # (element, known keys, serial)
+        self._affix_md = None
         self.term_hits: list = []
         self.term_parents: set[int] = set()
         self.search_hint = 0
@@ -412,65 +408,42 @@ class RefsiteExtension(Extension):
 
     # -- citations -------------------------------------------------------------------------
     def render_citation(self, citation) -> etree.Element:
+        """The citation as an element holding a token: its text is decided in ``on_env``, when the
+        processor has seen every citation of the site (``Site.written`` keeps it meanwhile)."""
         site = self.site
         self.counter += 1
         root = etree.Element("span")
         root.set("class", "refsite-cite")
-        cite_id = f"cite-{self.counter}"
-        root.set("id", cite_id)
+        root.set("id", f"cite-{self.counter}")
         keys = [item.key for item in citation.items]
         root.set("data-cites", " ".join(keys))
-        last = None
-        missing = False
-
-        def add_text(text):
-            if not text:
-                return
-            if last is None:
-                root.text = (root.text or "") + text
-            else:
-                last.tail = (last.tail or "") + text
-
-        for piece in site.formatter.citation_pieces(citation):
-            kind = piece[0]
-            if kind == "text":
-                add_text(piece[1])
-            elif kind == "md":
-                span = etree.SubElement(root, "span")
-                span.set("class", "refsite-cite__affix")
-                span.text = piece[1]
-                last = span
-            elif kind == "ref":
-                key, text = piece[1], piece[2]
-                link = etree.SubElement(root, "a")
-                link.set("class", "refsite-cite__ref")
-                link.set("href", self.page.href(site.bibliography_src, fragment_for(key)))
-                link.set("data-key", key)
-                link.text = AtomicString(text)
-                last = link
-            elif kind == "missing":
-                key = piece[1]
-                missing = True
-                mark = etree.SubElement(root, "strong")
-                mark.set("class", "refsite-missing")
-                mark.set("title", "")
-                mark.attrib.pop("title")
-                mark.set("data-key", key)
-                mark.text = AtomicString(f"{key}?")
-                last = mark
-                self._report_missing(key)
+        cites = tuple(WrittenCite(item.key, item.mode, self._affix(item.prefix), self._affix(item.suffix),
+                                  item.locator, item.label, item.suffix_lead) for item in citation.items)
+        serial = site.add_written(Written(self.page.src, cites, citation.bracketed))
+        root.text = AtomicString(citation_token(serial))
+        missing = [k for k in keys if k not in site.bibliography.entries]
+        for key in missing:
+            self._report_missing(key)
         if missing:
             root.set("class", "refsite-cite refsite-cite--missing")
-        if root.find("span") is None:
-            # No Markdown prefix or suffix: nothing inside needs inline processing, and an
-            # AtomicString root tells Python-Markdown to leave the whole element alone.
-            root.text = AtomicString(root.text or "")
         found = [k for k in keys if k in site.bibliography.entries]
         for key in found:
             if key not in self.page_keys:
                 self.page_keys.append(key)
-        self.citations.append((root, found))
+        self.citations.append((root, found, serial))
         return root
+
+    def _affix(self, text: str) -> str:
+        """A prefix or suffix written in Markdown, as CSL rich text (``<i>``, ``<b>``, …)."""
+        if not text:
+            return ""
+        if self._affix_md is None:
+            self._affix_md = markdown.Markdown()
+        html = self._affix_md.reset().convert(text)
+        html = html[3:-4] if html.startswith("<p>") and html.endswith("</p>") else html
+        for tag, csl_tag in (("em", "i"), ("strong", "b")):
+            html = html.replace(f"<{tag}>", f"<{csl_tag}>").replace(f"</{tag}>", f"</{csl_tag}>")
+        return _html.unescape(_OTHER_TAGS.sub("", html)) if "<" in html else _html.unescape(html)
 
     def _report_missing(self, key):
         line, self.search_hint = self.page.line_of_citation(key, self.search_hint)

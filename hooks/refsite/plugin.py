@@ -1,8 +1,8 @@
 """The MkDocs plugin (entry point ``refsite``): wires MkDocs' events to the build (``site.Site``).
 
 One instance lives for the whole MkDocs process: ``mkdocs serve`` keeps it across rebuilds, so the
-caches that should outlive a rebuild (the parsed bibliography, the formatter) are attributes of the
-plugin; everything that belongs to one build is a fresh ``Site`` made in ``on_config``.
+caches that should outlive a rebuild (the parsed bibliography, its items, the compiled styles) are
+an attribute of the plugin; everything that belongs to one build is a fresh ``Site`` made in ``on_config``.
 
 Event by event:
 
@@ -28,9 +28,8 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, InclusionLevel
 from mkdocs.utils import get_relative_url
 
-from .bibliography import BibliographyCache
 from .config import CHECKS, SettingsError, parse_settings
-from .site import PageInfo, Site
+from .site import Caches, PageInfo, Site
 
 log = logging.getLogger("mkdocs.plugins.refsite")
 ASSETS = ("refsite/refsite.css", "refsite/refsite.js")
@@ -65,8 +64,7 @@ RefsiteConfig = type("RefsiteConfig", (base.Config,), {name: _Setting(name) for 
 class RefsitePlugin(BasePlugin[RefsiteConfig]):
     def __init__(self):
         self.command: str | None = None
-        self.bib_cache = BibliographyCache()      # kept across `mkdocs serve` rebuilds
-        self.formatter_cache: dict = {}           # (bibliography, style) -> Formatter; one entry
+        self.caches = Caches()                    # kept across `mkdocs serve` rebuilds
         self.site: Site | None = None
         self.nav_order: list[str] = []
         self.page_export_base: dict[str, str] = {}   # src -> base name of its export files
@@ -93,20 +91,22 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
                               "`plugins: - refsite: {...}` (same names)")
         raw = {name: value for name, value in self.config.items() if value is not None}
         try:
-            settings = parse_settings(raw, Site.style_names())
+            settings = parse_settings(raw)
         except SettingsError as error:
             raise PluginError(str(error)) from None
         config_path = config.config_file_path or "mkdocs.yml"
         config_dir = os.path.dirname(os.path.abspath(config_path))
         citation = (config.extra or {}).get("citation") or {}
-        self.site = Site(bib_cache=self.bib_cache, formatter_cache=self.formatter_cache)
-        self.site.configure(
-            settings, config_dir=config_dir, docs_dir=config.docs_dir,
-            config_path=os.path.relpath(config_path, config_dir),
-            site={"site_name": config.site_name, "site_url": config.site_url or "",
-                  "authors": citation.get("authors") or ([config.site_author] if config.site_author else []),
-                  "date": citation.get("date", ""), "publisher": citation.get("publisher", ""),
-                  "language": config.theme.get("language", "en") if config.theme else "en"})
+        self.site = Site(self.caches)
+        site = {"site_name": config.site_name, "site_url": config.site_url or "",
+                "authors": citation.get("authors") or ([config.site_author] if config.site_author else []),
+                "date": citation.get("date", ""), "publisher": citation.get("publisher", ""),
+                "language": config.theme.get("language", "en") if config.theme else "en"}
+        try:
+            self.site.configure(settings, config_dir=config_dir, docs_dir=config.docs_dir,
+                                config_path=os.path.relpath(config_path, config_dir), site=site)
+        except SettingsError as error:
+            raise PluginError(str(error)) from None
         config.markdown_extensions.append(self.site.extension)
         for asset in ASSETS:
             target = config.extra_css if asset.endswith(".css") else config.extra_javascript

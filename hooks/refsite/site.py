@@ -1,10 +1,11 @@
 """One build: its state and the work the plugin's events ask for.
 
 The plugin (``plugin.py``) makes a ``Site`` per build in ``on_config`` and hands it the caches that
-outlive a ``mkdocs serve`` rebuild (the parsed bibliography and its formatter, kept while the .bib
-files and the style are unchanged). Pages are rendered by the Markdown extension (``mdext``);
-``finalize`` and ``final_content`` then finish every page in ``on_env``, and ``export_files`` /
-``page_exports`` give the text of every export file.
+outlive a ``mkdocs serve`` rebuild (``Caches``: the parsed bibliography, its CSL items and the
+compiled styles, kept while the files are unchanged). Pages are rendered by the Markdown extension
+(``mdext``), which leaves tokens (``tokens``) where the whole site decides; ``finalize`` renders
+every citation with the CSL processor (``citing``) and ``final_content`` finishes every page in
+``on_env``; ``export_files`` / ``page_exports`` give the text of every export file.
 """
 from __future__ import annotations
 
@@ -18,10 +19,12 @@ from mkdocs.utils import get_relative_url
 
 from . import exports, pages
 from .bibliography import Bibliography, BibliographyCache
-from .config import Settings
+from .config import STYLE_DEFAULT, Settings, SettingsError
 from .diagnostics import Diagnostics
-from .formatting import STYLES, Formatter
+from . import csl, tokens
+from .citing import Citing, Written
 from .glossary import build_matcher, load_glossary, register_linker
+from .items import ItemModel
 from .mdext import PageContext, RefsiteExtension, anchor_for, fragment_for
 from .registry import Registry
 
@@ -43,12 +46,19 @@ def _latex_text(value: str) -> str:
     return exports.tex_to_text(value)
 
 
+@dataclass
+class Caches:
+    """What outlives a build (owned by the plugin, so `mkdocs serve` rebuilds reuse it)."""
+
+    bibliography: BibliographyCache = field(default_factory=BibliographyCache)
+    styles: csl.StyleCache = field(default_factory=csl.StyleCache)
+    items: dict = field(default_factory=dict)       # "current" -> (Bibliography, ItemModel)
+
+
 class Site:
-    def __init__(self, bib_cache: BibliographyCache | None = None, formatter_cache: dict | None = None):
-        """``bib_cache`` and ``formatter_cache`` are owned by the plugin and outlive this build."""
-        self._bib_cache = bib_cache if bib_cache is not None else BibliographyCache()
-        self._formatter_cache = formatter_cache if formatter_cache is not None else {}
-        self._formatter: Formatter | None = None
+    def __init__(self, caches: Caches | None = None):
+        self.caches = caches if caches is not None else Caches()
+        self.citing: Citing | None = None
         self.settings = Settings()
         self.diagnostics = Diagnostics()
         self.registry = Registry()
@@ -60,12 +70,14 @@ class Site:
         self.glossary_path: str | None = None
         self._texts: dict[str, tuple[str, str, str]] = {}    # key -> (BibTeX, RIS, CSL-JSON item)
         self._shown: list[str] = []
+        self.written: list[Written] = []                      # every citation, by serial
+        self.page_citations: dict[str, list[int]] = {}        # page -> serials in document order
+        self._rendered: dict = {}
+        self._lists: dict[str, str] = {}
+        self._provisional: Citing | None = None
+        self.unlinked: set[str] = set()                       # tokens of citations inside links
 
     # -- configuration --------------------------------------------------------------------------
-    @staticmethod
-    def style_names() -> tuple[str, ...]:
-        return tuple(STYLES)
-
     def configure(self, settings: Settings, *, config_dir: str, docs_dir: str, config_path: str,
                   site: dict) -> None:
         self.settings = settings
@@ -76,17 +88,13 @@ class Site:
         self.diagnostics = Diagnostics()
         self.registry = Registry()
         self.extension = RefsiteExtension(self)
-        self.bibliography, reused = self._bib_cache.load(settings.bibliography, config_dir)
+        self.bibliography, reused = self.caches.bibliography.load(settings.bibliography, config_dir)
         for problem in self.bibliography.problems:
             if problem.path == "mkdocs.yml":
                 self.problem(self.config_path, self._config_line(problem.message), problem.message)
             else:
                 self.problem(problem.path, problem.line, problem.message)
-        cached = self._formatter_cache.get("current")
-        if cached is None or cached[0] is not self.bibliography or cached[1] != settings.style:
-            cached = (self.bibliography, settings.style, Formatter(self.bibliography.entries, settings.style))
-            self._formatter_cache["current"] = cached     # only the current bibliography's formatter
-        self._formatter = cached[2]
+        self.citing = Citing(self._style(settings), self._items())
         self.glossary = None
         self.matcher = None
         if settings.glossary:
@@ -113,9 +121,45 @@ class Site:
         pos = text.find(target)
         return text.count("\n", 0, pos) + 1 if pos >= 0 else None
 
+    def _style(self, settings: Settings):
+        """The compiled style of ``settings.style`` (an official name or a .csl path relative to
+        mkdocs.yml); an unknown name is a SettingsError, a broken file a problem (and the default
+        style is used)."""
+        ref = settings.style
+        if ref.endswith(".csl") or "/" in ref or os.sep in ref:
+            ref = os.path.join(self.config_dir, ref)
+        try:
+            style = self.caches.styles.get(ref)
+        except csl.StyleNotFound as error:
+            suggestions = ", ".join(error.suggestions)
+            raise SettingsError(f"plugins.refsite.style: unknown style {settings.style!r}"
+                                + (f" (closest official styles: {suggestions})" if suggestions else "")) from None
+        except csl.CslError as error:
+            self.problem(self.config_path, self._config_line(settings.style), f"plugins.refsite.style: {error}")
+            style = self.caches.styles.get(STYLE_DEFAULT)
+        locale = settings.locale or _csl_language(self.site_meta.get("language")) or style.default_locale
+        return self.caches.styles.get(style.path, locale)
+
+    def _items(self) -> dict:
+        """key -> CSL-JSON item of every work (mapped once per parsed bibliography)."""
+        cached = self.caches.items.get("current")
+        if cached is None or cached[0] is not self.bibliography:
+            cached = (self.bibliography, ItemModel(self.bibliography.raw))
+            self.caches.items["current"] = cached
+        model = cached[1]
+        items = {}
+        for key in self.bibliography.entries:
+            item = model.item(key)
+            items[key] = item.csl
+            if item.problems:
+                path, line = self.bibliography.locations.get(key, (self.config_path, None))
+                for message in item.problems:
+                    self.problem(path, line, message)
+        return items
+
     @property
-    def formatter(self) -> Formatter:
-        return self._formatter
+    def is_note_style(self) -> bool:
+        return self.citing is not None and self.citing.is_note
 
     def problem(self, path, line, message):
         self.diagnostics.report(path, line, message)
@@ -192,40 +236,150 @@ class Site:
 
     # -- after all pages are rendered (on_env) --------------------------------------------------
     def shown_keys(self) -> list[str]:
+        """The works of the bibliography page, in the style's bibliography order."""
         cited = self.registry.cited_keys()
         keys = list(self.bibliography.entries) if self.settings.nocite else \
             [k for k in self.bibliography.entries if k in cited]
-        return self.formatter.sort_keys(keys)
+        return self.citing.order(keys)
 
+    # -- citations while pages render -------------------------------------------------------------
+    def add_written(self, written: Written) -> int:
+        """Record a citation as written; its serial goes in the page's token."""
+        self.written.append(written)
+        return len(self.written) - 1
+
+    def set_page_citations(self, page: str, serials: list[int]) -> None:
+        self.page_citations[page] = serials
+
+    def provisional_text(self, text: str) -> str:
+        """``text`` with each citation as it reads on its own (no site-wide decisions): the id of a
+        heading that cites is made from it while the page renders."""
+        if self._provisional is None:
+            self._provisional = Citing(self.citing.style, self.citing.items)
+        def value(kind, arg):
+            if kind != "C" or not arg.isdigit() or int(arg) >= len(self.written):
+                return ""
+            rendered = self._provisional.render([self.written[int(arg)]])[0]
+            return rendered.text or rendered.note_text
+        return tokens.replace(text, value, value, html=False)
+
+    # -- after all pages are rendered (on_env) --------------------------------------------------
     def finalize(self, infos: list[PageInfo], page_order: list[str]) -> None:
-        """After all pages are rendered: fix the cited set, year suffixes and page order.
+        """After all pages are rendered: every citation of the site rendered at once (in reading
+        order: pages in navigation order, then the others), the shown works, the page lists.
         Then ``final_content`` gives each page's content."""
+        rank = {page: i for i, page in enumerate(page_order)}
+        pages = sorted({w.page for w in self.written}, key=lambda p: (rank.get(p, len(rank)), p))
+        order: list[int] = []
+        for page in pages:
+            serials = self.page_citations.get(page, [])
+            rest = [i for i, w in enumerate(self.written) if w.page == page and i not in set(serials)]
+            order.extend(serials + rest)
+        cited = self.registry.cited_keys()
+        uncited = [k for k in self.bibliography.entries if k not in cited] if self.settings.nocite else []
+        rendered = self.citing.render([self.written[i] for i in order], uncited)
+        self._rendered = dict(zip(order, rendered))
+        for warning in self.citing.warnings:
+            self.problem(self.config_path, None, f"citation style: {warning}")
+        self.citing.warnings.clear()
         shown = self.shown_keys()
-        self._resolve = self.formatter.resolver(set(shown) | self.registry.cited_keys())
         self._shown = shown
         self._rank = {k: i for i, k in enumerate(shown)}       # shown is in the style's order
+        keys = set(shown) | {k for keys in self.registry.page_keys.values() for k in keys}
+        self._entries = dict(self.citing.entries(k for k in keys if k in self.bibliography.entries))
+        self._labels: dict[str, str] = {}
         self._by_src = {info.src: info for info in infos}
         self._page_order = page_order
         self._term_pages = None
 
     def final_content(self, info: PageInfo) -> str:
-        """A page's finished content: generated pages filled in, style tokens resolved."""
+        """A page's finished content: generated pages filled in, tokens replaced."""
         content = info.content
         if info.src == self.bibliography_src:
             content = self._fill_bibliography(info, self._page_order)
         elif self.glossary is not None and info.meta.get("refsite_generated") == "term":
             content = self._fill_term(info, self._page_order)
-        if "\ue000" in content:
-            content = self._resolve(content)
-        return content
+        bib = self._by_src.get(self.bibliography_src)
+        bib_url = bib.url if bib is not None else self.bibliography_src
+
+        def link(key: str, html: str) -> str:
+            href = self._href(info, bib_url, fragment_for(key))
+            return (f'<a class="refsite-cite__ref" data-key="{escape(key)}" href="{escape(href)}">'
+                    f"{html}</a>")
+
+        def html_value(kind: str, arg: str) -> str:
+            if kind == "C":
+                unlinked = tokens.citation_token(int(arg)) in self.unlinked if arg.isdigit() else False
+                return self._citation_html(info, arg, None if unlinked else link)
+            if kind == "L":
+                return self._reference_list_html(info, bib_url)
+            if kind == "N":
+                return self._notes_html(info, link)
+            return ""
+        return tokens.replace(content, html_value, self._text_value)
+
+    def _text_value(self, kind: str, arg: str) -> str:
+        if kind == "C" and arg.isdigit():
+            rendered = self._rendered.get(int(arg))
+            return "" if rendered is None else (rendered.text or rendered.note_text)
+        return ""
+
+    def _citation_html(self, info: PageInfo, serial: str, link) -> str:
+        rendered = self._rendered.get(int(serial)) if serial.isdigit() else None
+        if rendered is None:
+            return ""
+        html = self.citing.linked(rendered.html, link)
+        if not self.citing.is_note:
+            return html
+        number = self._note_number(info.src, int(serial))
+        return (html + f'<sup class="refsite-note-ref" id="refsite-noteref-{number}">'
+                f'<a href="#refsite-note-{number}">{number}</a></sup>')
+
+    def _note_number(self, page: str, serial: int) -> int:
+        serials = self.page_citations.get(page, [])
+        return serials.index(serial) + 1 if serial in serials else len(serials) + 1
+
+    def _notes_html(self, info: PageInfo, link) -> str:
+        items = []
+        for number, serial in enumerate(self.page_citations.get(info.src, []), 1):
+            rendered = self._rendered.get(serial)
+            if rendered is None:
+                continue
+            items.append(f'<li id="refsite-note-{number}">{self.citing.linked(rendered.note, link)} '
+                         f'<a class="refsite-note-back" href="#refsite-noteref-{number}" '
+                         f'aria-label="Back to the text">\u21a9</a></li>')
+        return "<ol>" + "".join(items) + "</ol>" if items else ""
+
+    def _reference_list_html(self, info: PageInfo, bib_url: str) -> str:
+        keys = [k for k in self.citing.order(self.registry.page_keys.get(info.src, []))]
+        parts = []
+        for key in keys:
+            entry = self._entries.get(key)
+            if entry is None:
+                continue
+            incomplete = self.is_incomplete(key)
+            href = self._href(info, bib_url, fragment_for(key))
+            parts.append(f'<p class="csl-entry refsite-ref{" refsite-ref--incomplete" if incomplete else ""}" '
+                         f'data-key="{escape(key)}"><span class="refsite-ref__text">{self.citing.linked(entry.html, None)}</span>'
+                         + ('<span class="refsite-incomplete__badge">incomplete reference</span>' if incomplete else "")
+                         + f'<a aria-label="This work in the bibliography" class="refsite-ref__go" '
+                         f'href="{escape(href)}">\u2197</a></p>')
+        return "".join(parts)
+
+    def label(self, key: str) -> str:
+        """A work's short label ("Lee 2018", "[3]") for the bibliography's headings and indexes."""
+        label = self._labels.get(key)
+        if label is None:
+            label = self._labels[key] = self.citing.label(key)
+        return label
 
     def bibliography_anchor_ids(self) -> set[str]:
         """Ids of the bibliography's entries, as ids and as the fragments citation links use."""
         return {anchor_for(k) for k in self._shown} | {fragment_for(k) for k in self._shown}
 
     def resolve(self, text: str) -> str:
-        """Resolve style tokens in HTML text (after ``finalize``)."""
-        return self._resolve(text)
+        """Plain text of ``text`` with its tokens replaced (TOC titles, headings, snippets)."""
+        return tokens.replace(text, self._text_value, self._text_value, html=False)
 
     @staticmethod
     def _href(from_info: PageInfo, to_url: str, fragment: str = "") -> str:
@@ -233,33 +387,31 @@ class Site:
         return get_relative_url(to_url or ".", from_info.url) + ("#" + fragment if fragment else "")
 
     def _fill_bibliography(self, info: PageInfo, page_order) -> str:
-        resolve = self._resolve
+        resolve = self.resolve
         shown = self._shown
         backlinks = self.registry.backlinks(page_order)
         html_parts = []
-        refs = dict(self.formatter.reference_list(shown))
         by_author: dict[str, list[tuple[str, str]]] = {}
         by_year: dict[str, list[tuple[str, str]]] = {}
-        label_of = {}
         export_hrefs = {label: self._href(info, src) for label, src in self.export_srcs().items()}
         for key in shown:
             entry = self.bibliography.entries[key]
-            label = resolve(f"\ue000A:{key}\ue001 \ue000Y:{key}\ue001", html=False)
-            label_of[key] = label
+            label = self.label(key)
             links = []
             for record in backlinks.get(key, []):
                 target = self._by_src.get(record.page)
                 if target is None:
                     continue
-                heading = resolve(record.heading, html=False)
+                heading = resolve(record.heading)
                 where = target.title + (f" › {heading}" if heading and heading != target.title else "")
-                links.append((self._href(info, target.url, record.cite_id), where,
-                              resolve(record.snippet, html=False)))
+                links.append((self._href(info, target.url, record.cite_id), where, resolve(record.snippet)))
+            reference = self._entries.get(key)
             html_parts.append(pages.entry_html(
                 key=key, anchor=anchor_for(key), label=label,
-                reference=resolve(refs[key]), incomplete=self.is_incomplete(key),
+                reference=self.citing.linked(reference.html, None) if reference else escape(key),
+                incomplete=self.is_incomplete(key),
                 coins=exports.coins_title(key, entry), bibtex=self.export_texts(key)[0],
-                plain=resolve(self.formatter.reference_text(key), html=False),
+                plain=reference.text if reference else key,
                 ris_href=export_hrefs["RIS"], csl_href=export_hrefs["CSL-JSON"],
                 filename=_safe_filename(key), backlinks=links))
             href = "#" + fragment_for(key)
@@ -281,7 +433,7 @@ class Site:
                 target = self._by_src.get(record.page)
                 if target and (self._href(info, target.url), target.title) not in seen_pages:
                     seen_pages.append((self._href(info, target.url), target.title))
-            top.append(("#" + fragment_for(key), label_of[key], count, seen_pages))
+            top.append(("#" + fragment_for(key), self.label(key), count, seen_pages))
         n_incomplete = sum(1 for k in shown if self.is_incomplete(k))
         summary = (f'<p class="refsite-summary">{len(shown)} works'
                    + (f", {sum(len(v) for v in backlinks.values())} citations" if backlinks else "")
@@ -306,7 +458,7 @@ class Site:
             target = self._by_src.get(record.page)
             if target is None or self.is_generated(record.page):
                 continue
-            heading = self._resolve(record.heading, html=False)
+            heading = self.resolve(record.heading)
             where = target.title + (f" › {heading}" if heading and heading != target.title else "")
             k = (record.page, record.heading)
             if k not in rows:
@@ -372,6 +524,14 @@ class Site:
             f'<p><button type="button" class="md-button refsite-copy" data-copy="{escape(text)}">Copy citation</button> '
             f'<button type="button" class="md-button refsite-copy" data-copy="{escape(bibtex)}">Copy BibTeX</button></p>'
             "</details>")
+
+
+def _csl_language(language: str | None) -> str | None:
+    """A site language ("en", "pt-BR", "zh_TW") as a CSL locale tag; regional defaults come from
+    the locale files' primary dialects."""
+    if not language or not isinstance(language, str):
+        return None
+    return language.replace("_", "-")
 
 
 def _safe_filename(key: str) -> str:

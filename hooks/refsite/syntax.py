@@ -39,6 +39,7 @@ class CiteItem:
     suffix: str = ""
     locator: str = ""
     label: str = ""
+    suffix_lead: str = ""   # how the suffix was attached: ", " (after a comma), " " or "" (directly)
 
 
 @dataclass(frozen=True)
@@ -357,7 +358,7 @@ def _parse_cite_list(text: str, i: int, sc: _Scan) -> tuple[list[CiteItem], int]
             return None
         locator, label, suffix = split_locator(text[kend:j])
         items.append(CiteItem(key, "SuppressAuthor" if suppress else "NormalCitation",
-                              prefix, suffix, locator, label))
+                              prefix, suffix, locator, label, suffix_lead(text[kend:j], suffix)))
         if text[j] == "]":
             return items, j
         i = _skip_spnl(text, j + 1)
@@ -424,7 +425,8 @@ def parse_narrative(text: str, pos: int) -> Citation | None:
                         rest, close = r
                 if ok and not (close + 1 < n and text[close + 1] in "[("):
                     locator, label, suffix = split_locator(text[j + 1:s_end])
-                    item = CiteItem(key, "AuthorInText", "", suffix, locator, label)
+                    item = CiteItem(key, "AuthorInText", "", suffix, locator, label,
+                                    suffix_lead(text[j + 1:s_end], suffix))
                     return Citation((item, *rest), pos, close + 1, False)
     return Citation((first,), pos, kend, False)
 
@@ -748,6 +750,19 @@ def _strip_suffix(s: str) -> str:
     if s.startswith(","):
         s = s[1:].lstrip()
     return s
+
+
+def suffix_lead(raw: str, suffix: str) -> str:
+    """How ``suffix`` was attached in ``raw`` (the text after the key): ", " after a comma, " "
+    after a space, "" directly (as Pandoc keeps it: "[@a and passim]" gives "(Doe 2000 and
+    passim)", "[@a, p. 3, and more]" gives "(Doe 2000, 3, and more)")."""
+    if not suffix:
+        return ""
+    head = raw[:raw.rfind(suffix)] if suffix in raw else raw
+    head = head.rstrip()
+    if head.endswith(","):
+        return ", "
+    return " " if raw[len(head):len(head) + 1].isspace() else ""
 
 
 def split_locator(raw: str) -> tuple[str, str, str]:

@@ -1,0 +1,280 @@
+"""Every citation and reference of one site, rendered by the CSL processor (``refsite.csl``).
+
+Pure (no MkDocs). While pages render, the Markdown extension records each citation as written
+(``Written``) and leaves a token in the page; after all pages are rendered, ``Citing.render`` gives
+the HTML of every citation at once, so that citation numbers (in reading order), disambiguation
+and year suffixes are decided over the whole site. Note styles put each citation in a footnote of
+its page (positions such as ibid. are computed within the page). Reference entries come from the
+same processor, in the style's bibliography order.
+
+How a citation as written maps to CSL (as Pandoc's citeproc does): a bracketed group is one CSL
+citation; an in-text citation (``@key [p. 4]``) is the first work's names followed by a citation of
+it with the author suppressed ("Lee (2018, 4)"); in a note style the names stay in the text and the
+whole citation goes into the note. Unknown keys are shown as **key?** where the work would be.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from markupsafe import escape
+
+from . import csl
+from .csl.evaluate import NO_CITE
+from .csl.richtext import F, is_empty
+
+# The processor marks each cite in its HTML as OPEN key SEP html CLOSE (``cite_marks``).
+OPEN, SEP, CLOSE = "\ue010", "\ue011", "\ue012"
+_MARK_RE = re.compile(OPEN + "([^" + SEP + "]*)" + SEP + "(.*?)" + CLOSE, re.S)
+
+
+@dataclass(frozen=True)
+class WrittenCite:
+    key: str
+    mode: str               # "NormalCitation" | "AuthorInText" | "SuppressAuthor" (Pandoc's names)
+    prefix: str = ""        # rich text (CSL-JSON markup: <i>, <b>, …), already converted from Markdown
+    suffix: str = ""
+    locator: str = ""
+    label: str = ""
+    suffix_lead: str = ""   # ", ", " " or "" (see ``syntax.suffix_lead``)
+
+
+@dataclass
+class Written:
+    """A citation as written on a page, in document order on that page."""
+    page: str
+    cites: tuple[WrittenCite, ...]
+    bracketed: bool
+
+
+@dataclass
+class Rendered:
+    """A citation as the reader sees it: ``html`` for the text, ``note`` (note styles) for its
+    footnote; ``text`` is plain text of what stands in the text."""
+    html: str
+    text: str
+    note: str = ""
+    note_text: str = ""
+
+
+@dataclass
+class _Plan:
+    written: Written
+    known: list = field(default_factory=list)     # csl.CiteItem of known works
+    missing: list = field(default_factory=list)   # keys not in the bibliography
+    author: str | None = None                     # key whose names open an in-text citation
+
+
+class _MarkingProcessor(csl.Processor):
+    """A processor whose HTML marks each cite (OPEN key SEP … CLOSE), so that it can link it."""
+
+    def render_cite_parts(self, ci, cite, suppress_author=False):
+        parts = super().render_cite_parts(ci, cite, suppress_author)
+        if is_empty(parts):
+            if suppress_author or ci.suppress_author or ci.author_only:
+                return parts
+            parts = [ci.id]     # a work the style can print nothing of is shown by its key
+        return [F("mark", parts, (OPEN + ci.id + SEP, CLOSE))]
+
+
+class Citing:
+    """The CSL side of one build: a processor over the site's works in the chosen style."""
+
+    def __init__(self, style, items: dict):
+        """``style``: a compiled ``csl`` style; ``items``: key -> CSL-JSON item."""
+        self.style = style
+        self.items = items
+        self.processor = _MarkingProcessor(style, items)
+        self.is_note = style.cls == "note"
+
+    @property
+    def warnings(self) -> list[str]:
+        return self.processor.warnings
+
+    # -- citations ------------------------------------------------------------------------------
+    def render(self, written: list[Written], uncited=()) -> list[Rendered]:
+        """Render every citation of the site (``written`` in reading order: pages in navigation
+        order, citations in document order). ``uncited`` works are listed too (Pandoc's
+        ``nocite``): they take part in numbering, sorting and disambiguation after the cited ones."""
+        plans = [self._plan(w) for w in written]
+        notes: dict[str, int] = {}
+        citations = []
+        for plan in plans:
+            note = None
+            if self.is_note:
+                note = notes[plan.written.page] = notes.get(plan.written.page, 0) + 1
+            citations.append(csl.Citation(plan.known, note_index=note))
+        extra = [csl.CiteItem(key) for key in uncited if key in self.items]
+        if extra:
+            citations.append(csl.Citation(extra, note_index=None))
+        results = self.processor.process_citations(citations) if citations else []
+        if extra:
+            citations, results = citations[:-1], results[:-1]
+        if self.is_note:
+            results = self._page_positions(plans, citations, results)
+        return [self._finish(plan, result) for plan, result in zip(plans, results)]
+
+    def _plan(self, w: Written) -> _Plan:
+        plan = _Plan(w)
+        for n, cite in enumerate(w.cites):
+            if cite.key not in self.items:
+                plan.missing.append(cite.key)
+                continue
+            in_text = cite.mode == "AuthorInText" or (not w.bracketed and n == 0)
+            if in_text and plan.author is None and not plan.known:
+                plan.author = cite.key
+            plan.known.append(csl.CiteItem(
+                cite.key, locator=cite.locator, label=cite.label if cite.locator else "",
+                # as Pandoc: a space after the prefix; a suffix written right after the key or
+                # its locator (``@a [with a note]``) is attached with a comma
+                prefix=cite.prefix + " " if cite.prefix else "",
+                suffix=(cite.suffix_lead or ", ") + cite.suffix if cite.suffix else "",
+                suppress_author=cite.mode == "SuppressAuthor" or (in_text and not self.is_note)))
+        return plan
+
+    def _page_positions(self, plans, citations, results):
+        """Note styles: positions (ibid., subsequent) start afresh on every page."""
+        from .csl.positions import compute_positions
+        dist = int(self.style.citation.opts.get("near-note-distance", "5") or 5)
+        by_page: dict[str, list[int]] = {}
+        for i, plan in enumerate(plans):
+            by_page.setdefault(plan.written.page, []).append(i)
+        results = list(results)
+        for indexes in by_page.values():
+            rows = compute_positions([citations[i] for i in indexes], dist)
+            for i, row in zip(indexes, rows):
+                results[i] = self.processor.render_citation(self.processor._clean(citations[i]), row)
+        return results
+
+    def _finish(self, plan: _Plan, result) -> Rendered:
+        html, text = result.html, result.text
+        if plan.missing:
+            html, text = self._with_missing(plan, html, text)
+        if plan.author is not None:
+            names_html, names_text = self.names(plan.author)
+            names_html = OPEN + plan.author + SEP + names_html + CLOSE
+        else:
+            names_html = names_text = ""
+        if self.is_note:
+            return Rendered(names_html, names_text, note=linkify(html), note_text=text)
+        if names_html:
+            html = names_html + (" " + html if html else "")
+            text = names_text + (" " + text if text else "")
+        return Rendered(html, text)
+
+    def _with_missing(self, plan: _Plan, html: str, text: str) -> tuple[str, str]:
+        """Unknown works shown as **key?** with their prefix and suffix, as Pandoc does: before the
+        known ones if written first, else after them, inside the citation's brackets."""
+        by_key = {c.key: c for c in plan.written.cites}
+        marks_html, marks_text = [], []
+        for key in plan.missing:
+            cite = by_key[key]
+            pre = cite.prefix + " " if cite.prefix else ""
+            post = (cite.suffix_lead or ", ") + cite.suffix if cite.suffix else ""
+            marks_html.append(f'{pre}<strong class="refsite-missing" data-key="{escape(key)}">{escape(key)}?</strong>{post}')
+            marks_text.append(f"{strip_tags(pre)}{key}?{strip_tags(post)}")
+        layout = self.style.citation.layout
+        delim = (layout.delim if layout is not None else None) or "; "
+        prefix = (layout.prefix or "") if layout is not None else ""
+        suffix = (layout.suffix or "") if layout is not None else ""
+        if not html:
+            if not plan.written.bracketed:
+                prefix, suffix = "(", ")"
+            return (str(escape(prefix)) + delim.join(marks_html) + str(escape(suffix)),
+                    prefix + delim.join(marks_text) + suffix)
+        first_missing = plan.written.cites[0].key in plan.missing
+        e_prefix, e_suffix = str(escape(prefix)), str(escape(suffix))
+        if first_missing and prefix and html.startswith(e_prefix) and text.startswith(prefix):
+            return (e_prefix + delim.join(marks_html) + delim + html[len(e_prefix):],
+                    prefix + delim.join(marks_text) + delim + text[len(prefix):])
+        if suffix and html.endswith(e_suffix) and text.endswith(suffix):
+            return (html[:-len(e_suffix)] + delim + delim.join(marks_html) + e_suffix,
+                    text[:-len(suffix)] + delim + delim.join(marks_text) + suffix)
+        return html + delim + delim.join(marks_html), text + delim + delim.join(marks_text)
+
+    def names(self, key: str) -> tuple[str, str]:
+        """The names that open an in-text citation of ``key`` ("Lee", "Lee and Doe")."""
+        proc = self.processor
+        parts = proc.render_cite_parts(csl.CiteItem(key, author_only=True), NO_CITE)
+        done = proc.finish(parts)
+        if done.text.strip():
+            return strip_marks(done.html), done.text
+        return _fallback_names(self.items.get(key, {}))
+
+    # -- references ------------------------------------------------------------------------------
+    def entries(self, keys) -> list[tuple[str, csl.Rendered]]:
+        """Reference entries of ``keys`` in the style's bibliography order; their http(s) URLs and
+        DOIs are links (as Pandoc's ``link-bibliography``)."""
+        return [(key, csl.Rendered(linkify(r.html), r.text))
+                for key, r in self.processor.bibliography(list(keys))]
+
+    def order(self, keys) -> list[str]:
+        """``keys`` (known ones) in the style's bibliography order."""
+        wanted = [k for k in keys if k in self.items]
+        ranked = {k: i for i, k in enumerate(self.processor.bib_order)}
+        return sorted(wanted, key=lambda k: (ranked.get(k, len(ranked)), k))
+
+    def label(self, key: str) -> str:
+        """A short label for a work (its citation as a reader sees it, without brackets)."""
+        proc = self.processor
+        parts = proc.render_cite_parts(csl.CiteItem(key), NO_CITE)
+        text = proc.finish(parts).text.strip()
+        return text or key
+
+    @staticmethod
+    def linked(html: str, link) -> str:
+        """``html`` with each marked cite made a link by ``link(key, html)`` (marks removed when
+        ``link`` is None)."""
+        if OPEN not in html:
+            return html
+        if link is None:
+            return strip_marks(html)
+        return _MARK_RE.sub(lambda m: link(m.group(1), m.group(2)), html)
+
+
+_URL_RE = re.compile(r"https?://[^\s<>\"\ue010-\ue012]+")
+_TRAILING = ".,;:)]}”’"
+
+
+def linkify(html: str) -> str:
+    """http(s) URLs in the text of ``html`` (not in tags, not already in links) become links."""
+    if "http" not in html:
+        return html
+    out, pos = [], 0
+    for m in _URL_RE.finditer(html):
+        start, end = m.start(), m.end()
+        if html.rfind("<", 0, start) > html.rfind(">", 0, start):    # inside a tag
+            continue
+        if html.rfind("<a ", 0, start) > html.rfind("</a>", 0, start):  # inside a link
+            continue
+        url = m.group(0)
+        while url and url[-1] in _TRAILING:
+            url = url[:-1]
+        end = start + len(url)
+        out.append(html[pos:start])
+        out.append(f'<a href="{url}">{url}</a>')
+        pos = end
+    out.append(html[pos:])
+    return "".join(out)
+
+
+def strip_tags(html: str) -> str:
+    return re.sub(r"<[^>]*>", "", html)
+
+
+def strip_marks(html: str) -> str:
+    return _MARK_RE.sub(lambda m: m.group(2), html) if OPEN in html else html
+
+
+def _fallback_names(item: dict) -> tuple[str, str]:
+    names = item.get("author") or item.get("editor") or []
+    families = [n.get("family") or n.get("literal") or "" for n in names if isinstance(n, dict)]
+    families = [f for f in families if f]
+    if not families:
+        title = item.get("title-short") or item.get("title") or item.get("id", "")
+        return str(escape(title)), title
+    if len(families) > 2:
+        text = families[0] + " et al."
+    else:
+        text = " and ".join(families)
+    return str(escape(text)), text
