@@ -241,7 +241,9 @@ class Processor:
             if out:
                 pre = (ci.prefix or "").lstrip()
                 if not (pre[:1] in (".", ",", ";", ":") and pre):
-                    out.append(delim)
+                    ends = plain(out).rstrip()[-1:]
+                    out.append(delim[1:] if ends and ends in ",;:" and delim[:1] in ",;:"
+                               else delim)
             out.extend(p.parts)
         return out
 

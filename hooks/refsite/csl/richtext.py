@@ -190,60 +190,77 @@ def _tokens(parts, out):
     return out
 
 
+_DROP_SECOND = {(";", ":"), ("!", ":"), ("?", ":"), (":", "."), (";", "."), ("!", "."), ("?", ".")}
+_DROP_FIRST = {(":", "!"), (";", "!"), (":", "?"), (";", "?")}
+
+
 def _join_punct(a: str, b: str) -> tuple[str, str]:
-    """Resolve punctuation where text ``a`` meets ``b`` (returns the new pair)."""
+    """Resolve punctuation where text ``a`` meets ``b`` (citeproc-js's table)."""
     if not a or not b:
         return a, b
     x, y = a[-1], b[0]
     if x == " " and y == " ":
         return a, b[1:]
     if x in PUNCT and y in PUNCT:
-        if x == y:
+        if x == y or (x, y) in _DROP_SECOND:
             return a, b[1:]
-        if y == "." and x in "!?":
-            return a, b[1:]
-        if x == "." and y in "!?":
+        if (x, y) in _DROP_FIRST:
             return a[:-1], b
-        if x in ",;:" and y in ".!?":
-            return a[:-1], b
-        if x == "," and y in ";:":
-            return a, b[1:]
     return a, b
 
 
-def fix_punctuation(tokens, punct_in_quote: bool):
-    texts = [k for k, t in enumerate(tokens) if isinstance(t, list)]
-    if punct_in_quote:
-        for k, t in enumerate(tokens):
-            if isinstance(t, tuple) and t[0] == "c" and t[1].kind == "q":
-                j = k + 1
-                while j < len(tokens) and isinstance(tokens[j], tuple) and tokens[j][0] == "c":
-                    j += 1
-                if j < len(tokens) and isinstance(tokens[j], list) and tokens[j][0][:1] in (",", "."):
-                    ch = tokens[j][0][0]
-                    prev = k - 1
-                    while prev >= 0 and not isinstance(tokens[prev], list):
-                        prev -= 1
-                    if prev >= 0:
-                        tokens[j][0] = tokens[j][0][1:]
-                        if ch == "," and tokens[prev][0][-1:] in ("?", "!"):
-                            tokens[prev][0] += ch
-                        else:
-                            a, b = _join_punct(tokens[prev][0], ch)
-                            tokens[prev][0] = a + b
-    prev, crossed = None, False
+def _merge_adjacent(tokens):
+    """Resolve doubled punctuation where two pieces of text meet."""
+    prev = None
     for t in tokens:
-        if not isinstance(t, list):
-            if t[1].kind == "q":
-                crossed = True
+        if not isinstance(t, list) or not t[0]:
             continue
-        if not t[0]:
-            continue
-        if prev is not None and not crossed:
+        if prev is not None:
             prev[0], t[0] = _join_punct(prev[0], t[0])
             if not t[0]:
                 continue
-        prev, crossed = t, False
+        prev = t
+
+
+def _move_into_quotes(tokens):
+    """Punctuation after a closing quote moves inside it (punctuation-in-quote)."""
+    for k, t in enumerate(tokens):
+        if not (isinstance(t, tuple) and t[0] == "c" and t[1].kind == "q"):
+            continue
+        j = k + 1
+        while j < len(tokens) and ((isinstance(tokens[j], tuple) and tokens[j][0] == "c") or
+                                   (isinstance(tokens[j], list) and not tokens[j][0])):
+            j += 1
+        prev = k - 1
+        while prev >= 0 and not (isinstance(tokens[prev], list) and tokens[prev][0]):
+            prev -= 1
+        if j >= len(tokens) or not isinstance(tokens[j], list) or prev < 0:
+            continue
+        while j < len(tokens):
+            t = tokens[j]
+            if isinstance(t, tuple):
+                if t[0] == "o":
+                    break
+                j += 1
+                continue
+            if t[0][:1] not in MOVABLE:
+                if t[0]:
+                    break
+                j += 1
+                continue
+            ch = t[0][0]
+            t[0] = t[0][1:]
+            a, b = _join_punct(tokens[prev][0], ch)
+            tokens[prev][0] = a + b
+
+
+MOVABLE = (",", ".", "!", "?")
+
+
+def fix_punctuation(tokens, punct_in_quote: bool):
+    _merge_adjacent(tokens)
+    if punct_in_quote:
+        _move_into_quotes(tokens)
     return tokens
 
 
