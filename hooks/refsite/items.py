@@ -103,10 +103,11 @@ def stringify(ils) -> str:
     return "".join(out)
 
 
-_SUPERSCRIPT_CHARS = {"\u00b9": "1", "\u00b2": "2", "\u00b3": "3", "\u2070": "0", "\u2074": "4",
-                      "\u2075": "5", "\u2076": "6", "\u2077": "7", "\u2078": "8", "\u2079": "9",
-                      "\u207a": "+", "\u207b": "-", "\u207c": "=", "\u207d": "(", "\u207e": ")",
-                      "\u2071": "i", "\u207f": "n"}  # fmt: skip
+# citeproc's superscriptChars: a Str that is one of these characters is written as <sup>…</sup>.
+_SUPERSCRIPT_CHARS = dict(zip(
+    "¹²³⁰ⁱ⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿªºˀˁˠˡˢˣˤᴬᴭᴮᴰᴱᴲᴳᴴᴵᴶᴷᴸᴹᴺᴼᴽᴾᴿᵀᵁᵂᵃᵄᵅᵆᵇᵈᵉᵊᵋᵌᵍᵏᵐᵑᵒᵓᵔᵕᵖᵗᵘᵙᵚᵛᵜᵝᵞᵟᵠᵡʰʱʲʳʴʵʶʷʸ",
+    "1230i456789+−=()naoʔʕɣlsxʕAÆBDEƎGHIJKLMNOȢPRTUWaɐɑᴂbdeəɛɜgkmŋoɔᴖᴗptuᴝɯvᴥβγδφχhɦjrɹɻʁwy"))
+_SUPERSCRIPT_CHARS.update({"℠": "SM", "™": "TM"})
 
 
 def render(ils, italic=True, bold=True, caps=True, outer=True) -> str:
