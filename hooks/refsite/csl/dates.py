@@ -162,7 +162,13 @@ def render_date(node, ctx):
     dv = None if var in ctx.suppressed else ctx.item.get(var)
     if dv is None or not hasattr(dv, "parts"):
         return []
-    ctx.found += 1
+    out = _render_date(node, ctx, var, dv)
+    if out:
+        ctx.found += 1
+    return out
+
+
+def _render_date(node, ctx, var, dv):
     if dv.literal and not dv.parts and not ctx.sorting:
         return decorate(node, parse_markup(dv.literal), ctx.english)
     specs, delim = date_specs(node, ctx)

@@ -45,7 +45,7 @@ class Ctx:
     """State of one rendering of one item."""
     __slots__ = ("proc", "style", "locale", "item", "mode", "cite", "name_opts", "suppressed",
                  "called", "found", "disamb", "sort_names", "suppress_author", "names_done",
-                 "english", "ys_done", "global_givens", "opts")
+                 "english", "ys_done", "global_givens", "opts", "substituting")
 
     def __init__(self, proc, item, mode, cite=NO_CITE, disamb=None, sort_names=None,
                  suppress_author=False):
@@ -69,6 +69,7 @@ class Ctx:
         lang = str(item.get("language", "") or proc.locale.lang)
         self.english = lang.lower().startswith("en")
         self.ys_done = False
+        self.substituting = 0
         self.global_givens = proc.global_givens if mode == "citation" else None
 
     @property
@@ -155,6 +156,8 @@ def _text_variable(node, ctx, var):
     if var in DATE_VARS:
         return []
     ctx.found += 1
+    if ctx.substituting:  # a substituted variable is rendered only once
+        ctx.suppressed.add(var)
     val = str(val)
     if var == "page":
         val = page_range(val, ctx.style.page_range_format, ctx.proc.page_delim)
@@ -205,11 +208,15 @@ def r_text_macro(node, ctx):
     if m is None:
         ctx.proc.warn(f"unknown macro {node.a['macro']!r}")
         return []
-    before = ctx.called
+    saved_c, saved_f = ctx.called, ctx.found
+    ctx.called = ctx.found = 0
     parts = join(ctx.child_outputs(m), "")
-    if parts and ctx.called == before:  # a macro of fixed text stands for a variable
-        ctx.called += 1
-        ctx.found += 1
+    called, found = ctx.called, ctx.found
+    if called and not found:  # a macro acts as an implicit group
+        parts = []
+    elif parts and not called:  # a macro of fixed text stands for a variable
+        called = found = 1
+    ctx.called, ctx.found = saved_c + called, saved_f + (found if parts else 0)
     return decorate(node, parts, ctx.english) if parts else parts
 
 
@@ -256,6 +263,8 @@ def label_plural(node, ctx, var, value) -> bool:
     if var in ("number-of-pages", "number-of-volumes"):
         n = first_int(value)
         return n is not None and n > 1 and is_numeric(value)
+    if var == "locator":  # only the part before an embedded label counts
+        value = re.split(r",\s*[^\W\d][\w]*\.", value)[0]
     return is_plural(value)
 
 

@@ -334,10 +334,12 @@ def render_names(node, ctx, inherit=None):
     elif subst is not None:
         for child in subst.children:
             saved = (ctx.called, ctx.found)
+            ctx.substituting += 1
             if child.tag == "names":
                 out = render_names(child, ctx, (name, etal, label, label_after))
             else:
                 out = ctx.render(child)
+            ctx.substituting -= 1
             ctx.called, ctx.found = saved
             if out:
                 ctx.suppressed.update(_vars_of(child, ctx))
@@ -350,6 +352,8 @@ def render_names(node, ctx, inherit=None):
     if not out:
         return []
     ctx.found += 1
+    if ctx.substituting:
+        ctx.suppressed.update(v for v, _ in values)
     out = decorate(node, out, ctx.english)
     return _finish(ctx, out, inherit)
 

@@ -1,6 +1,7 @@
 """The processor: registered items, site-wide citations, rendered citations and bibliography."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from . import collapse as col
@@ -164,8 +165,29 @@ class Processor:
                 continue
             if ci.label and self.locale.term(ci.label) is None and ci.label != "sub verbo":
                 self.warn(f"unknown locator label {ci.label!r}")
+            ci.locator = str(ci.locator or "").strip()
+            if ci.locator and not ci.label:
+                ci.label, ci.locator = self._embedded_label(ci.locator)
             items.append(ci)
         return Citation(items, c.note_index, c.id)
+
+    LOCATOR_TERMS = ("act", "appendix", "article-locator", "book", "canon", "chapter", "column",
+                     "elocation", "equation", "figure", "folio", "issue", "line", "note", "opus",
+                     "page", "paragraph", "part", "rule", "scene", "section", "sub-verbo",
+                     "supplement", "table", "timestamp", "title-locator", "verse", "volume")
+
+    def _embedded_label(self, locator: str) -> tuple[str, str]:
+        """A locator that starts with a label term (``vol. 3``) gives that label."""
+        m = re.match(r"^([^\W\d][\w.]*\.?)\s+(?=\S)", locator)
+        if m:
+            word = m.group(1).lower()
+            for name in self.LOCATOR_TERMS:
+                for form in ("short", "long", "symbol"):
+                    for plural in (False, True):
+                        t = self.locale.term(name, form, plural)
+                        if t and t.lower() == word:
+                            return name, locator[m.end():]
+        return "", locator
 
     # -----------------------------------------------------------------------------------------
     def render_item(self, iid: str, cite: Cite, suppress_author=False) -> list:
