@@ -62,11 +62,11 @@ def date_specs(node, ctx):
 def _year(y: int, spec, ctx) -> str:
     form = spec.a.get("form", "long")
     if y < 0:
-        return f"{-y}{(ctx.locale.term('bc') or 'BC').strip()}"
+        return f"{-y}{ctx.locale.term('bc') or 'BC'}"
     if form == "short":
         return f"{y % 100:02d}"
     if 0 < y < 1000:
-        return f"{y}{(ctx.locale.term('ad') or 'AD').strip()}"
+        return f"{y}{ctx.locale.term('ad') or 'AD'}"
     return str(y)
 
 

@@ -236,7 +236,7 @@ class Processor:
         pieces = []
         for n, (ci, cite) in enumerate(pairs):
             parts = self.render_cite_parts(ci, cite)
-            if n == 0 or ci.prefix:
+            if (n == 0 and self.style.is_note) or ci.prefix:
                 parts = _capitalize_leading_term(parts, ci.prefix)
             if is_empty(parts) and not ci.suppress_author:
                 parts = ["[CSL STYLE ERROR: reference with no printed form.]"]
