@@ -337,6 +337,8 @@ def r_group(node, ctx):
     called, found = ctx.called, ctx.found
     if called > 0 and found == 0:
         parts = []
+    elif parts and not called:  # a group of fixed text keeps its parent group
+        called = found = 1
     ctx.called = saved_c + called
     ctx.found = saved_f + (found if parts else 0)
     return decorate(node, parts, ctx.english)
