@@ -112,7 +112,7 @@ def _warn(warnings, msg):
         warnings.append(msg)
 
 
-_NDP_RE = re.compile(r"^((?:(?:[a-z\u00e0-\u00ff][\w\u00e0-\u00ff]*[ \u00a0])|(?:[a-z]+['\u2019\-]))+)(.+)$")
+_NDP_RE = re.compile(r"^((?:(?:['\u2019]?[a-z\u00e0-\u00ff][\w\u00e0-\u00ff.]*[ \u00a0])|(?:[a-z]+['\u2019\-]))+)(.+)$")
 _DP_RE = re.compile(r"^(.+?)[ \u00a0]((?:[a-z\u00e0-\u00ff][\w\u00e0-\u00ff'\u2019]*[ \u00a0]?)+)$")
 
 
@@ -186,8 +186,8 @@ def normalize_item(raw: dict, warnings: list | None = None) -> dict:
     item = {}
     for k, v in raw.items():
         k = _ALIASES.get(k, k)
-        if v is None or v == "" or v == []:
-            continue
+        if v is None or (v == "" and k != "type") or v == []:
+            continue        # an empty type stays empty (Pandoc gives @misc no type): no type= test matches
         if k in NAME_VARS:
             if isinstance(v, list):
                 item[k] = [normalize_name(x) for x in v]

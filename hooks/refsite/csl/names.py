@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from .fmt import decorate, join
-from .richtext import F, FMT_KIND, parse_markup
+from .richtext import F, FMT_KIND, parse_markup, plain
 
 _ROMANESQUE = re.compile(r"^[\s\u0000-\u02ff\u0370-\u03ff\u0400-\u052f\u1e00-\u1fff'\u2019\-.,\"]*$")
 
@@ -152,9 +152,10 @@ def render_person(nm: dict, idx: int, o: dict, level: int, ctx, name_parts, inve
         g = _affix(name_parts, "given", _np(name_parts, "given", given, ctx))
         fam = _seq([P("given", dp, False), P("family", ndp), P("family", family)])
         if suffix:
-            fam += [", " if nm.get("comma-suffix") else " ", suffix]
+            fam += [", " if nm.get("comma-suffix") else " ", suffix.replace("'", "\u2019")]
         fam = _affix(name_parts, "family", fam)
-        return g + ([" "] if g and fam else []) + fam
+        sep = [" "] if g and fam and not plain(g)[-1:].isspace() else []
+        return g + sep + fam
     sort_sep = o.get("sort-separator", ", ")
     demote = ctx.style.opts.get("demote-non-dropping-particle", "display-and-sort")
     if demote == "display-and-sort":
@@ -167,7 +168,7 @@ def render_person(nm: dict, idx: int, o: dict, level: int, ctx, name_parts, inve
     if g:
         out += [sort_sep] + _affix(name_parts, "given", g)
     if suffix:
-        out += [sort_sep, suffix]
+        out += [sort_sep, suffix.replace("'", "\u2019")]
     return out
 
 
