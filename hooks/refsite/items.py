@@ -205,6 +205,8 @@ class _Reader:
     def __init__(self, text: str):
         self.s = text
         self.i = 0
+        self.unclosed: set = set()      # closers already looked for in vain (scans stay linear)
+        self.quotes = 0                 # quotes open while looking for their closers
 
     def inlines(self, in_group: bool = False, stop: str = "") -> list:
         """Inlines up to the end of the group (or of the text, or to ``stop``, setting ``found``)."""
@@ -279,10 +281,16 @@ class _Reader:
     def _quote(self, out, opener: str) -> None:
         start = self.i
         self.i += len(opener)
-        body = self.inlines(False, _QUOTES[opener])
-        if self.found:
+        closer = _QUOTES[opener]
+        body = None
+        if closer not in self.unclosed and self.quotes < 32:
+            self.quotes += 1
+            body = self.inlines(False, closer)
+            self.quotes -= 1
+        if body is not None and self.found:
             _append(out, ("q", _trim(body)))
         else:
+            self.unclosed.add(closer)
             self.i = start + len(opener)
             _append(out, {"``": "\u201c", "`": "\u2018"}.get(opener, opener))
 
@@ -445,7 +453,10 @@ def latex_inlines(text: str) -> list:
 
 @functools.lru_cache(maxsize=32768)
 def _read_latex(text: str) -> tuple:
-    ils = _Reader(text.strip()).inlines()
+    try:
+        ils = _Reader(text.strip()).inlines()
+    except RecursionError:
+        raise LatexError("braces nested too deeply") from None
     if _PAR not in ils:
         return tuple(_trim(ils))
     out: list = []                    # paragraphs: Pandoc's blocksToInlines takes every inline
@@ -1124,6 +1135,10 @@ class _Entry:
         self.untitlecase = self.lang is None or self.lang.startswith("en-")
         self.issued_literal = None
 
+    def problem(self, message: str) -> None:
+        if message not in self.problems:
+            self.problems.append(message)
+
     def raw(self, name):
         value = self.f.get(name)
         return value if isinstance(value, str) else None
@@ -1135,7 +1150,7 @@ class _Entry:
         try:
             return latex_inlines(value)
         except LatexError as error:
-            self.problems.append(f"field '{name}' of '{self.key}' left out: {error}")
+            self.problem(f"field '{name}' of '{self.key}' left out: {error}")
             return None
 
     def title(self, name):
@@ -1177,7 +1192,7 @@ class _Entry:
             people = value if isinstance(value, list) else _persons(value, self.problems, role)
             names = [person_name(p, self.opts) for p in people]
         except LatexError as error:
-            self.problems.append(f"field '{role}' of '{self.key}' left out: {error}")
+            self.problem(f"field '{role}' of '{self.key}' left out: {error}")
             return None
         return [n for n in names if n]
 
@@ -1187,7 +1202,7 @@ class _Entry:
             parsed = edtf_date(raw.replace("\u00a0", "~"))
             if parsed is not None:
                 return _date_json(*parsed)
-            self.problems.append(f"invalid {name} '{raw}' in '{self.key}'")
+            self.problem(f"invalid {name} '{raw}' in '{self.key}'")
         return self._old_date(prefix)
 
     def _old_date(self, p):
@@ -1217,7 +1232,7 @@ class _Entry:
             self.issued_literal = literal
         parsed = edtf_date(literal)       # what Pandoc's writer makes of the text it kept
         if parsed is None and literal != "forthcoming":
-            self.problems.append(f"invalid {p}year '{literal}' in '{self.key}'")
+            self.problem(f"invalid {p}year '{literal}' in '{self.key}'")
         return _date_json(*parsed) if parsed else {"date-parts": []}
 
     # ---------------------------------------------------------------------- the parts
