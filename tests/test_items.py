@@ -501,3 +501,17 @@ def test_render_and_latex_helpers():
     assert render(latex_inlines(r"``a `b' c''")) == "“a ‘b’ c”"
     assert render(latex_inlines(r"\textsc{\textsc{x}}")) == (
         '<span style="font-variant:small-caps;"><span style="font-variant:normal;">x</span></span>')
+
+
+def test_pathological_fields_stay_fast_and_local():
+    from pybtex.database import Entry
+
+    start = time.perf_counter()
+    for text in ["`" * 20000, "a `b " * 3000, "{" * 5000 + "x" + "}" * 5000, "{\\em " * 3000,
+                 "\\" * 9999, "$" * 9999]:
+        item = csl_item("k", Entry("article", fields={"title": text, "note": "kept"}), {})
+        assert item.csl["note"] == "kept"
+    assert time.perf_counter() - start < 5
+    deep = csl_item("k", Entry("misc", fields={"title": "{" * 5000 + "x" + "}" * 5000}), {})
+    assert "title" not in deep.csl
+    assert deep.problems == ["field 'title' of 'k' left out: braces nested too deeply"]
