@@ -30,6 +30,18 @@ def _find(parts, kind):
     return None
 
 
+def find_all(parts, kind, out=None) -> list:
+    """All nodes of ``kind`` (not nested in one another), in order."""
+    out = [] if out is None else out
+    for p in parts:
+        if isinstance(p, F):
+            if p.kind == kind:
+                out.append(p)
+            else:
+                find_all(p.children, kind, out)
+    return out
+
+
 def author_of(parts) -> str:
     n = _find(parts, "names")
     return plain(n.children) if n is not None else ""

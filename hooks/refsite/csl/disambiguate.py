@@ -105,7 +105,7 @@ class Disambiguator:
         self.name_ctx = ctx
         o = _opts(names_node, name_node, ctx) if names_node is not None else {}
         self.name_opts = {k: v for k, v in o.items() if k != "name-as-sort-order"}
-        self.name_vars = names_node.vars if names_node is not None else ("author",)
+        self.name_vars = _citation_name_vars(self.proc.style) or ("author",)
 
     def _clashes(self, group, keys=None) -> dict:
         keys = keys or {i: self.key(i) for i in group}
@@ -238,6 +238,30 @@ class Disambiguator:
                 [i for i in proc.bib_order if i in set(g)]
             for n, i in enumerate(ordered):
                 proc.disamb[i].year_suffix = suffix_letters(n)
+
+
+def _citation_name_vars(style) -> tuple:
+    """Every name variable a cs:names of the citation layout may render (macros and substitutes
+    included), in order: global name disambiguation looks at all of them, not only the first
+    cs:names (Chicago's layout opens with one for interviewers)."""
+    found: list = []
+    seen: set = set()
+
+    def walk(node):
+        if node is None:
+            return
+        if node.tag == "names":
+            for var in node.vars:
+                if var not in found:
+                    found.append(var)
+        m = node.a.get("macro") if node.tag == "text" else None
+        if m and m not in seen:
+            seen.add(m)
+            walk(style.macros.get(m))
+        for c in node.children:
+            walk(c)
+    walk(style.citation.layout)
+    return tuple(found)
 
 
 def _has_subsequent_forms(style) -> bool:

@@ -211,7 +211,7 @@ def _names_list(var, names, o, ctx, etal_node, name_parts):
     for i, nm in enumerate(names[:shown]):
         level = max(ctx.disamb.givens.get((var, i), 0), globals_.get(person_key(nm), 0) if
                     (i == 0 or ctx.proc.global_rule_all) else 0)
-        rendered.append(render_person(nm, i, o, level, ctx, name_parts))
+        rendered.append([F("person", render_person(nm, i, o, level, ctx, name_parts))])
     if not rendered:
         return 0, []
     if ctx.sorting:
@@ -235,7 +235,8 @@ def _names_list(var, names, o, ctx, etal_node, name_parts):
             dpe = o.get("delimiter-precedes-et-al", "contextual")
             use_delim = dpe == "always" or (dpe == "contextual" and len(rendered) >= 2) or \
                 (dpe == "after-inverted-name" and last_inverted)
-            out += [delim if use_delim else " "] + etp
+            sep = delim if use_delim else ("" if _cjk(et[:1]) else " ")
+            out += [sep] + etp
         return shown, out
     and_t = _and_term(o, ctx)
     if len(rendered) == 1:
@@ -248,6 +249,10 @@ def _names_list(var, names, o, ctx, etal_node, name_parts):
     use_delim = dpl == "always" or (dpl == "contextual" and len(rendered) >= 3) or \
         (dpl == "after-inverted-name" and inv_prev)
     return shown, out + [delim if use_delim else " ", and_t, " "] + rendered[-1]
+
+
+def _cjk(ch: str) -> bool:
+    return bool(ch) and ("\u2e80" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af")
 
 
 def person_key(nm: dict):
@@ -302,6 +307,7 @@ def _render_vars(node, ctx, name, etal, label, label_after, values):
             continue
         if name is not None:
             out = decorate(name, out, ctx.english)
+        out = [F("namelist", out)]
         lab = _label(label, var, len(lst), ctx) if not ctx.sorting else []
         out = out + lab if label_after else lab + out
         outs.append(out)

@@ -330,15 +330,33 @@ class Processor:
         return decorate(layout, body, ctx.english), names_node
 
     def _substitute_author(self, parts, names_node, prev):
-        sub = self.style.bibliography.opts.get("subsequent-author-substitute")
+        """subsequent-author-substitute: replace names equal to the previous entry's."""
         if names_node is None:
             return parts, None
-        text = plain(names_node.children)
-        if sub is None:
-            return parts, text
-        if prev is not None and text == prev:
-            names_node.children[:] = [sub] if sub else []
-        return parts, text
+        lists = col.find_all(names_node.children, "namelist") or [names_node]
+        persons = [p for nl in lists for p in col.find_all(nl.children, "person")] or lists
+        texts = [plain(p.children) for p in persons]
+        key = (plain([nl for nl in lists]), texts)
+        sub = self.style.bibliography.opts.get("subsequent-author-substitute")
+        if sub is None or prev is None:
+            return parts, key
+        rule = self.style.bibliography.opts.get("subsequent-author-substitute-rule", "complete-all")
+        if rule in ("complete-all", "complete-each"):
+            if key[0] != prev[0]:
+                return parts, key
+            if rule == "complete-all":
+                lists[0].children[:] = [sub] if sub else []
+                for nl in lists[1:]:
+                    nl.children[:] = []
+                return parts, key
+            for p in persons:
+                p.children[:] = [sub] if sub else []
+            return parts, key
+        for n, (p, t) in enumerate(zip(persons, texts)):
+            if n >= len(prev[1]) or prev[1][n] != t or (rule == "partial-first" and n > 0):
+                break
+            p.children[:] = [sub] if sub else []
+        return parts, key
 
 
 def _first_leaf(parts, inside_term=False):

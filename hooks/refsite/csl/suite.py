@@ -58,7 +58,7 @@ def _citations(fx: Fixture, items: list) -> tuple[list, bool]:
     if "CITATION-ITEMS" in fx.sections:
         raw = json.loads(fx.sections["CITATION-ITEMS"])
         return [Citation([_cite_item(i) for i in c]) for c in raw], False
-    ids = [str(i["id"]) for i in items]
+    ids = list(dict.fromkeys(str(i["id"]) for i in items))
     if fx.mode.startswith("citation"):
         return [Citation([CiteItem(i) for i in ids])], False
     return [Citation([CiteItem(i)]) for i in ids], False
