@@ -206,7 +206,11 @@ class Disambiguator:
         persons = {}
         primary = self.rule.startswith("primary")
         for i in ids:
-            for (var, k), nm in self._slot_names(i):
+            item = proc.items[i]
+            # the names a cite shows: the first of the layout's name variables the item has
+            # (cs:substitute), not every name variable of the item
+            var = next((v for v in self.name_vars if item.get(v)), None)
+            for k, nm in enumerate(item.get(var) or [] if var else []):
                 if not (primary and k > 0):
                     persons[person_key(nm)] = nm
         max_level = 1 if self.rule.endswith("with-initials") else 2

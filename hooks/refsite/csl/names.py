@@ -181,14 +181,8 @@ def _and_term(o, ctx):
     return None
 
 
-def _names_list(var, names, o, ctx, etal_node, name_parts):
-    """Render one variable's names (et-al truncation, delimiters, and)."""
-    names = list(names)
-    force_etal = False
-    if len(names) > 1 and names[-1].get("literal", "").lower() == "others":
-        names.pop()
-        force_etal = True
-    n = len(names)
+def _etal_limits(o, ctx):
+    """(et-al-min, et-al-use-first, et-al-use-last) for this rendering."""
     emin, efirst = _int(o.get("et-al-min")), _int(o.get("et-al-use-first"))
     if ctx.mode == "citation" and ctx.cite.position >= 1:
         emin = _int(o.get("et-al-subsequent-min")) or emin
@@ -199,56 +193,81 @@ def _names_list(var, names, o, ctx, etal_node, name_parts):
         emin = smin if smin is not None else emin
         efirst = sfirst if sfirst is not None else efirst
         use_last = slast if slast is not None else use_last
+    return emin, efirst, use_last
+
+
+def _render_shown(var, names, o, ctx, name_parts):
+    """Each shown name, wrapped as a person node, at its disambiguation level."""
+    globals_ = ctx.global_givens or {}
+    out = []
+    for i, nm in enumerate(names):
+        level = ctx.disamb.givens.get((var, i), 0)
+        if i == 0 or ctx.proc.global_rule_all:
+            level = max(level, globals_.get(person_key(nm), 0))
+        out.append([F("person", render_person(nm, i, o, level, ctx, name_parts))])
+    return out
+
+
+def _names_list(var, names, o, ctx, etal_node, name_parts):
+    """Render one variable's names (et-al truncation, delimiters, and): (count, parts)."""
+    names = list(names)
+    force_etal = len(names) > 1 and names[-1].get("literal", "").lower() == "others"
+    if force_etal:
+        names.pop()
+    n = len(names)
+    emin, efirst, use_last = _etal_limits(o, ctx)
     shown = n
     if emin and efirst is not None and n >= emin:
         shown = min(n, max(efirst, 0) + ctx.disamb.add_names)
     truncated = shown < n or force_etal
     if o.get("form") == "count":
         return shown, []
-    delim = o.get("delimiter", ", ")
-    globals_ = ctx.global_givens or {}
-    rendered = []
-    for i, nm in enumerate(names[:shown]):
-        level = max(ctx.disamb.givens.get((var, i), 0), globals_.get(person_key(nm), 0) if
-                    (i == 0 or ctx.proc.global_rule_all) else 0)
-        rendered.append([F("person", render_person(nm, i, o, level, ctx, name_parts))])
+    rendered = _render_shown(var, names[:shown], o, ctx, name_parts)
     if not rendered:
         return 0, []
-    if ctx.sorting:
-        if truncated and use_last and shown < n - 1:
-            rendered.append(render_person(names[-1], n - 1, o, 0, ctx, name_parts))
-        return shown, join(rendered, "  ")
-    inv = [is_inverted(nm, i, o, ctx) for i, nm in enumerate(names[:shown])]
-    last_inverted = inv[-1]
-    if truncated and use_last and shown < n - 1 and shown >= 1:
+    last = None
+    if truncated and use_last and 1 <= shown < n - 1:
         last = render_person(names[-1], n - 1, o, 0, ctx, name_parts)
-        out = join(rendered, delim) + [delim, "\u2026 "] + last
-        return shown, out
+    if ctx.sorting:
+        return shown, join(rendered + ([last] if last else []), "  ")
+    inv = [is_inverted(nm, i, o, ctx) for i, nm in enumerate(names[:shown])]
+    delim = o.get("delimiter", ", ")
+    if last:
+        return shown, join(rendered, delim) + [delim, "\u2026 "] + last
     if truncated:
-        term = (etal_node.a.get("term") if etal_node is not None else None) or "et-al"
-        et = ctx.locale.term(term) or ""
-        out = join(rendered, delim)
-        if et:
-            etp = parse_markup(et)
-            if etal_node is not None:
-                etp = decorate(etal_node, etp, ctx.english)
-            dpe = o.get("delimiter-precedes-et-al", "contextual")
-            use_delim = dpe == "always" or (dpe == "contextual" and len(rendered) >= 2) or \
-                (dpe == "after-inverted-name" and last_inverted)
-            sep = delim if use_delim else ("" if _cjk(et[:1]) else " ")
-            out += [sep] + etp
-        return shown, out
-    and_t = _and_term(o, ctx)
+        return shown, join(rendered, delim) + _et_al(o, ctx, etal_node, len(rendered), inv[-1])
+    return shown, _join_with_and(rendered, inv, o, ctx)
+
+
+def _et_al(o, ctx, etal_node, count, last_inverted) -> list:
+    """The et-al term with the delimiter or space before it."""
+    term = (etal_node.a.get("term") if etal_node is not None else None) or "et-al"
+    et = ctx.locale.term(term) or ""
+    if not et:
+        return []
+    etp = parse_markup(et)
+    if etal_node is not None:
+        etp = decorate(etal_node, etp, ctx.english)
+    dpe = o.get("delimiter-precedes-et-al", "contextual")
+    use_delim = dpe == "always" or (dpe == "contextual" and count >= 2) or \
+        (dpe == "after-inverted-name" and last_inverted)
+    sep = o.get("delimiter", ", ") if use_delim else ("" if _cjk(et[:1]) else " ")
+    return [sep] + etp
+
+
+def _join_with_and(rendered, inv, o, ctx) -> list:
+    """Names joined by the delimiter, the last one by "and" where the style asks."""
     if len(rendered) == 1:
-        return shown, rendered[0]
+        return rendered[0]
+    delim = o.get("delimiter", ", ")
     out = join(rendered[:-1], delim)
+    and_t = _and_term(o, ctx)
     if and_t is None:
-        return shown, out + [delim] + rendered[-1]
+        return out + [delim] + rendered[-1]
     dpl = o.get("delimiter-precedes-last", "contextual")
-    inv_prev = inv[-2]
     use_delim = dpl == "always" or (dpl == "contextual" and len(rendered) >= 3) or \
-        (dpl == "after-inverted-name" and inv_prev)
-    return shown, out + [delim if use_delim else " ", and_t, " "] + rendered[-1]
+        (dpl == "after-inverted-name" and inv[-2])
+    return out + [delim if use_delim else " ", and_t, " "] + rendered[-1]
 
 
 def _cjk(ch: str) -> bool:

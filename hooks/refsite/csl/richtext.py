@@ -87,7 +87,9 @@ _CLOSE = {"</i>": "i", "</b>": "b", "</sup>": "sup", "</sub>": "sub", "</sc>": "
 
 
 def parse_markup(text: str, quotes: bool = True) -> list:
-    """Parse a CSL-JSON field value (pseudo-HTML, straight/curly quotes) into a tree."""
+    """Parse a CSL-JSON field value (pseudo-HTML, straight/curly quotes) into a tree.
+
+    With ``quotes=False`` (cite prefixes and suffixes) quotes become plain curly characters."""
     if not any(c in text for c in "<\"'\u201c\u201d\u2018\u2019"):
         return [text] if text else []
     if not quotes:
@@ -103,37 +105,12 @@ def parse_markup(text: str, quotes: bool = True) -> list:
             continue
         if n % 2 == 0 or (not quotes and not tok.startswith("<")):
             stack[-1][0].children.append(tok.replace("'", "\u2019") if n % 2 else tok)
-            continue
-        node = stack[-1][0]
-        prev = _prev_char(pieces, n)
-        nxt = next((p[:1] for p in pieces[n + 1:] if p), "")
-        if tok in _OPEN:
-            _push(stack, _OPEN[tok], tok)
-        elif tok.startswith("<span"):
-            kind = "nocase" if "nocase" in tok else "sc" if "small-caps" in tok else \
-                "nodecor" if "nodecor" in tok else \
-                "base" if "baseline" in tok else "ni" if "font-style" in tok else "nb"
-            _push(stack, kind, "<span")
-        elif tok in _CLOSE or tok == "</span>":
-            want = "<span" if tok == "</span>" else "<" + tok[2:]
-            if not _pop(stack, want):
-                node.children.append(tok)
+        elif tok.startswith("<"):
+            _tag(stack, tok)
         elif tok in ('"', "\u201c", "\u201d"):
-            if stack[-1][1] == '"' and tok != "\u201c" and prev and not prev.isspace():
-                _pop(stack, '"')
-            elif tok != "\u201d" and nxt and not nxt.isspace():
-                _push(stack, "q", '"')
-            else:
-                node.children.append(tok)
-        else:  # single quotes and apostrophes
-            opening = (not prev or prev.isspace() or prev in "([{\"\u201c") and nxt and \
-                not nxt.isspace() and tok != "\u2019"
-            if stack[-1][1] == "'" and not (nxt and nxt.isalnum()) and tok != "\u2018":
-                _pop(stack, "'")
-            elif opening and _has_closer(pieces, n):
-                _push(stack, "q", "'")
-            else:
-                node.children.append("\u2019" if tok in ("'", "\u2019") else tok)
+            _double_quote(stack, tok, _prev_char(pieces, n), _next_char(pieces, n))
+        else:
+            _single_quote(stack, tok, pieces, n)
     while len(stack) > 1:  # unclosed: keep the text, drop the formatting
         node, opener = stack.pop()
         lit = '"' if opener == '"' else "\u2018" if opener == "'" else ""
@@ -141,6 +118,44 @@ def parse_markup(text: str, quotes: bool = True) -> list:
         parent.pop()
         parent.extend(([lit] if lit else []) + node.children)
     return root.children
+
+
+def _tag(stack, tok):
+    if tok in _OPEN:
+        _push(stack, _OPEN[tok], tok)
+    elif tok.startswith("<span"):
+        kind = "nocase" if "nocase" in tok else "sc" if "small-caps" in tok else \
+            "nodecor" if "nodecor" in tok else \
+            "base" if "baseline" in tok else "ni" if "font-style" in tok else "nb"
+        _push(stack, kind, "<span")
+    elif not _pop(stack, "<span" if tok == "</span>" else "<" + tok[2:]):
+        stack[-1][0].children.append(tok)
+
+
+def _double_quote(stack, tok, prev, nxt):
+    if stack[-1][1] == '"' and tok != "\u201c" and prev and not prev.isspace():
+        _pop(stack, '"')
+    elif tok != "\u201d" and nxt and not nxt.isspace():
+        _push(stack, "q", '"')
+    else:
+        stack[-1][0].children.append(tok)
+
+
+def _single_quote(stack, tok, pieces, n):
+    """A single quote opens or closes an inner quotation, or is an apostrophe."""
+    prev, nxt = _prev_char(pieces, n), _next_char(pieces, n)
+    opening = (not prev or prev.isspace() or prev in "([{\"\u201c") and nxt and \
+        not nxt.isspace() and tok != "\u2019"
+    if stack[-1][1] == "'" and not (nxt and nxt.isalnum()) and tok != "\u2018":
+        _pop(stack, "'")
+    elif opening and _has_closer(pieces, n):
+        _push(stack, "q", "'")
+    else:
+        stack[-1][0].children.append("\u2019" if tok in ("'", "\u2019") else tok)
+
+
+def _next_char(pieces, n):
+    return next((p[:1] for p in pieces[n + 1:] if p), "")
 
 
 def _prev_char(pieces, n):
@@ -313,7 +328,47 @@ def render_both(parts, quotes=("“", "”", "‘", "’"), punct_in_quote=False
     return serialize(tokens, quotes, True), serialize(tokens, quotes, False)
 
 
+def _open(node, state, quotes, html):
+    """(opening, closing, state key, old state value) for a node, flip-flopping as needed."""
+    k = node.kind
+    if k == "q":
+        old = state["q"]
+        inner = old % 2 == 1
+        state["q"] = old + 1
+        return ((quotes[2], quotes[3]) if inner else (quotes[0], quotes[1])) + ("q", old)
+    if k in _FLIP:
+        key, o1, c1, o2, c2 = _FLIP[k]
+        old = state[key]
+        state[key] = not old
+        return ((o2, c2) if old else (o1, c1)) + (key, old) if html else ("", "", key, old)
+    if k in _NORMAL:
+        key, o = _NORMAL[k]
+        old = state[key]
+        state[key] = False
+        return (o, "</span>", key, old) if old and html else ("", "", key, old)
+    if k == "nodecor":
+        style = ("font-variant:normal;" if state["sc"] else "") + \
+            ("font-weight:normal;" if state["bo"] else "") + \
+            ("font-style:normal;" if state["it"] else "")
+        old = dict(state)
+        state.update(it=False, bo=False, sc=False)
+        if html and style:
+            return f'<span style="{style}">', "</span>", "nodecor", old
+        return "", "", "nodecor", old
+    if k in _SIMPLE and html:
+        return _SIMPLE[k] + (None, None)
+    if k == "div":
+        if html:
+            return f'<div class="csl-{node.arg}">', "</div>", None, None
+        if node.arg in ("left-margin", "block"):
+            return "", "\x00", None, None  # a separator in plain text, see serialize
+    if k == "mark" and html:  # caller-defined markers around a node (e.g. each cite)
+        return node.arg + (None, None)
+    return "", "", None, None
+
+
 def serialize(tokens, quotes, html: bool) -> str:
+    """Fixed tokens to HTML or plain text."""
     out = []
     state = {"it": False, "bo": False, "sc": False, "q": 0}
     closers = []
@@ -321,53 +376,17 @@ def serialize(tokens, quotes, html: bool) -> str:
         if isinstance(t, list):
             if t[0]:
                 out.append(_escape(t[0]) if html else t[0])
-            continue
-        op, node = t
-        if op == "c":
+        elif t[0] == "c":
             s, key, old = closers.pop()
             if key == "nodecor":
                 state.update(old)
             elif key:
                 state[key] = old
             out.append(s)
-            continue
-        k = node.kind
-        opening, closing, key, old = "", "", None, None
-        if k == "q":
-            key, old = "q", state["q"]
-            inner = state["q"] % 2 == 1
-            opening, closing = (quotes[2], quotes[3]) if inner else (quotes[0], quotes[1])
-            state["q"] = old + 1
-        elif k in _FLIP:
-            key, o1, c1, o2, c2 = _FLIP[k]
-            old = state[key]
-            if html:
-                opening, closing = (o2, c2) if old else (o1, c1)
-            state[key] = not old
-        elif k in _NORMAL:
-            key, o = _NORMAL[k]
-            old = state[key]
-            if old and html:
-                opening, closing = o, "</span>"
-            state[key] = False
-        elif k == "nodecor":
-            style = ("font-variant:normal;" if state["sc"] else "") + \
-                ("font-weight:normal;" if state["bo"] else "") + \
-                ("font-style:normal;" if state["it"] else "")
-            key, old = "nodecor", dict(state)
-            state.update(it=False, bo=False, sc=False)
-            if html and style:
-                opening, closing = f'<span style="{style}">', "</span>"
-        elif k in _SIMPLE and html:
-            opening, closing = _SIMPLE[k]
-        elif k == "div" and html:
-            opening, closing = f'<div class="csl-{node.arg}">', "</div>"
-        elif k == "div" and node.arg in ("left-margin", "block"):
-            closing = "\x00"  # a separator in plain text, see below
-        elif k == "mark" and html:      # caller-defined markers around a node (e.g. each cite)
-            opening, closing = node.arg
-        out.append(opening)
-        closers.append((closing, key, old))
+        else:
+            opening, closing, key, old = _open(t[1], state, quotes, html)
+            out.append(opening)
+            closers.append((closing, key, old))
     text = "".join(out)
     if not html and "\x00" in text:
         text = re.sub(r"\s*\x00\s*", " ", text).strip()
