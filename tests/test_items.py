@@ -515,3 +515,15 @@ def test_pathological_fields_stay_fast_and_local():
     deep = csl_item("k", Entry("misc", fields={"title": "{" * 5000 + "x" + "}" * 5000}), {})
     assert "title" not in deep.csl
     assert deep.problems == ["field 'title' of 'k' left out: braces nested too deeply"]
+
+
+def test_nocase_option_keeps_case_protection_as_pandocs_references(cases):
+    """With nocase=True, protected title words are kept as Pandoc keeps them in the references
+    it hands to its citeproc (`pandoc -t native`): groups with a lower-case word only."""
+    model = ItemModel(cases, nocase=True)
+    assert model.csl("arxiv")["title"] == 'An <span class="nocase">arXiv</span> preprint'
+    assert model.csl("markup")["title"].startswith('The DNA of <span class="nocase">the</span> ')
+    assert model.csl("accents")["title"] == (
+        'Özge and bronisław and <span class="nocase">é</span>té ç š ß ø')
+    assert model.csl("markup")["container-title"] == "Journal of LaTeX"   # not a title: as is
+    assert ItemModel(cases).csl("arxiv")["title"] == "An arXiv preprint"

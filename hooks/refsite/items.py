@@ -19,7 +19,9 @@ list of problems (messages to print as ``path:line: message``, e.g. ``bib.where(
     model.items()                             # [(key, Item), ...] in order, @xdata left out
     csl_item(key, entry, entries)             # one item without a model (no cache)
 
-``variant="bibtex"`` gives what ``pandoc -f bibtex`` gives. ``latex_inlines``, ``sentence_case``,
+``variant="bibtex"`` gives what ``pandoc -f bibtex`` gives; ``nocase=True`` keeps the case
+protection of title words (``{DNA}``-style groups with a lower-case word) as
+``<span class="nocase">``, for a CSL processor that changes case (Pandoc's CSL-JSON drops it). ``latex_inlines``, ``sentence_case``,
 ``render`` and ``stringify`` are the text pipeline (field LaTeX -> inlines -> CSL-JSON markup).
 """
 from __future__ import annotations
@@ -110,8 +112,14 @@ _SUPERSCRIPT_CHARS = dict(zip(
 _SUPERSCRIPT_CHARS.update({"℠": "SM", "™": "TM"})
 
 
-def render(ils, italic=True, bold=True, caps=True, outer=True) -> str:
-    """CSL-JSON rich text as Pandoc's writer renders it (citeproc's ``renderCslJson``)."""
+def render(ils, nocase: bool = False) -> str:
+    """CSL-JSON rich text as Pandoc's writer renders it (citeproc's ``renderCslJson``); with
+    ``nocase``, case-protected groups of titles are kept as ``<span class="nocase">``, as in the
+    references Pandoc hands to its own citeproc (its CSL-JSON output drops them)."""
+    return _render(ils, (True, True, True, True, nocase))
+
+
+def _render(ils, ctx: tuple) -> str:
     out = []
     for x in ils:
         if isinstance(x, str):
@@ -121,11 +129,23 @@ def render(ils, italic=True, bold=True, caps=True, outer=True) -> str:
         elif x is LB:
             out.append("\n")
         else:
-            out.append(_render_one(x, italic, bold, caps, outer))
+            out.append(_render_one(x, ctx))
     return "".join(out)
 
 
-def _render_one(x, italic, bold, caps, outer) -> str:
+# kind -> (context slot it flips, markup when the slot is on, markup when off); slots: italic,
+# bold, small caps, outer quotes (citeproc flip-flops them when nested)
+_FLIPS = {
+    "emph": (0, ("<i>", "</i>"), ('<span style="font-style:normal;">', "</span>")),
+    "strong": (1, ("<b>", "</b>"), ('<span style="font-weight:normal;">', "</span>")),
+    "sc": (2, ('<span style="font-variant:small-caps;">', "</span>"),
+           ('<span style="font-variant:normal;">', "</span>")),
+    "q": (3, ("\u201c", "\u201d"), ("\u2018", "\u2019")),
+}  # fmt: skip
+_TAGS = {"sup": ("<sup>", "</sup>"), "sub": ("<sub>", "</sub>"), "u": ("<u>", "</u>")}
+
+
+def _render_one(x, ctx: tuple) -> str:
     kind, body = x
     if kind == "code":
         return body
@@ -133,23 +153,15 @@ def _render_one(x, italic, bold, caps, outer) -> str:
         return f"${body}$"
     if kind == "raw":
         return ""
-    if kind == "emph":
-        inner = render(body, not italic, bold, caps, outer)
-        return f"<i>{inner}</i>" if italic else f'<span style="font-style:normal;">{inner}</span>'
-    if kind == "strong":
-        inner = render(body, italic, not bold, caps, outer)
-        return f"<b>{inner}</b>" if bold else f'<span style="font-weight:normal;">{inner}</span>'
-    if kind == "sc":
-        inner = render(body, italic, bold, not caps, outer)
-        if caps:
-            return f'<span style="font-variant:small-caps;">{inner}</span>'
-        return f'<span style="font-variant:normal;">{inner}</span>'
-    if kind == "q":
-        inner = render(body, italic, bold, caps, not outer)
-        return f"\u201c{inner}\u201d" if outer else f"\u2018{inner}\u2019"
-    tag = {"sup": "sup", "sub": "sub", "u": "u"}.get(kind)
-    inner = render(body, italic, bold, caps, outer)
-    return f"<{tag}>{inner}</{tag}>" if tag else inner
+    if kind in _FLIPS:
+        slot, on, off = _FLIPS[kind]
+        inner_ctx = ctx[:slot] + (not ctx[slot],) + ctx[slot + 1:]
+        start, end = on if ctx[slot] else off
+        return start + _render(body, inner_ctx) + end
+    start, end = _TAGS.get(kind, ("", ""))
+    if kind == "nocase" and ctx[4]:
+        start, end = '<span class="nocase">', "</span>"
+    return start + _render(body, ctx) + end
 
 
 # --------------------------------------------------------------------------------------------------
@@ -550,8 +562,9 @@ class _Case:
             return x
         kind, body = x
         if kind in ("nocase", "sc", "sup", "sub"):
+            after_word = self.st == _AFTER_WORD_CHAR
             self.update(_str_text(body))
-            return x
+            return ("span", body) if kind == "nocase" and after_word else x
         if kind in _CONTAINERS:
             return (kind, [self.one(y) for y in body])
         return x
@@ -608,7 +621,35 @@ def _protect(ils) -> list:
 
 
 def sentence_case(ils: list) -> list:
-    return _Case().inlines(_protect(ils))
+    """Pandoc's unTitlecase: sentence case, brace groups protected (those with a lower-case word
+    stay "nocase", the others become plain groups again)."""
+    return _unprotect(_Case().inlines(_protect(ils)))
+
+
+def _unprotect(ils: list) -> list:
+    out = []
+    for x in ils:
+        if isinstance(x, tuple) and x[0] in _CONTAINERS:
+            body = _unprotect(x[1])
+            kind = "span" if x[0] == "nocase" and not _has_lowercase_word(body) else x[0]
+            x = (kind, body)
+        out.append(x)
+    return out
+
+
+def _has_lowercase_word(ils: list) -> bool:
+    """A Str piece (split at punctuation) that starts with a lower-case letter."""
+    for x in ils:
+        if isinstance(x, str):
+            start = True
+            for c in x:
+                if unicodedata.category(c).startswith("P"):
+                    start = True
+                elif start and c.islower():
+                    return True
+                else:
+                    start = False
+    return False
 
 
 
@@ -1128,8 +1169,10 @@ def _split_by_and(ils: list) -> list:
 class _Entry:
     """Pandoc's itemToReference for one entry's (inherited) fields."""
 
-    def __init__(self, key: str, etype: str, fields: dict, bibtex: bool, problems: list):
+    def __init__(self, key: str, etype: str, fields: dict, bibtex: bool, problems: list,
+                 nocase: bool = False):
         self.key, self.et, self.f, self.bibtex, self.problems = key, etype, fields, bibtex, problems
+        self.nocase = nocase
         self.opts = _parse_options(self.raw("options") or "")
         self.lang = self._language()
         self.untitlecase = self.lang is None or self.lang.startswith("en-")
@@ -1427,7 +1470,8 @@ class _Entry:
         self.notes(v)
         item = {"id": self.key, "type": reftype}
         for name, value in v.items():
-            item[name] = render(value) if isinstance(value, list) and name not in _NAME_VARS \
+            item[name] = render(value, self.nocase) if isinstance(value, list) and \
+                name not in _NAME_VARS \
                 else value
         return item
 
@@ -1530,19 +1574,20 @@ class Item:
     problems: list = field(default_factory=list)
 
 
-def csl_item(key, entry, entries=None, variant: str = "biblatex") -> Item:
+def csl_item(key, entry, entries=None, variant: str = "biblatex", nocase: bool = False) -> Item:
     """The CSL-JSON item of ``entry`` (a pybtex Entry as parsed: crossrefs not yet resolved);
     ``entries`` (key -> Entry, as parsed) resolves crossref/xdata. Never raises. For many
     entries use ``ItemModel`` (this builds the key index on every call)."""
     exact = {str(k): e for k, e in (entries or {}).items()}
-    return _item(str(key), entry, exact, variant)
+    return _item(str(key), entry, exact, variant, nocase)
 
 
-def _item(key: str, entry, exact: dict, variant: str) -> Item:
+def _item(key: str, entry, exact: dict, variant: str, nocase: bool) -> Item:
     problems: list = []
     try:
-        fields = _with_parents(key, entry, exact, problems, variant == "bibtex")
-        built = _Entry(key, str(entry.type).lower(), fields, variant == "bibtex", problems).build()
+        bibtex = variant == "bibtex"
+        fields = _with_parents(key, entry, exact, problems, bibtex)
+        built = _Entry(key, str(entry.type).lower(), fields, bibtex, problems, nocase).build()
     except Exception as error:  # a last resort: hostile input must not stop a build
         problems.append(f"could not map entry '{key}': {type(error).__name__}: {error}")
         built = {"id": key, "type": ""}
@@ -1555,9 +1600,9 @@ class ItemModel:
     ``entries`` maps keys to pybtex entries *as parsed* (``Bibliography.raw``), so that
     crossref/xdata inheritance follows biblatex; they are never modified."""
 
-    def __init__(self, entries, variant: str = "biblatex"):
+    def __init__(self, entries, variant: str = "biblatex", nocase: bool = False):
         self._exact = {str(k): e for k, e in entries.items()}
-        self._variant = variant
+        self._variant, self._nocase = variant, nocase
         self._cache: dict = {}
 
     def __contains__(self, key) -> bool:
@@ -1570,7 +1615,7 @@ class ItemModel:
             entry = self._exact.get(key)
             if entry is None:
                 return Item({"id": key, "type": ""}, [f"unknown key '{key}'"])
-            hit = self._cache[key] = _item(key, entry, self._exact, self._variant)
+            hit = self._cache[key] = _item(key, entry, self._exact, self._variant, self._nocase)
         return hit
 
     def csl(self, key) -> dict:
