@@ -200,7 +200,8 @@ _DECLARATIONS = {"it": "emph", "em": "emph", "sl": "emph", "itshape": "emph", "s
                  "bf": "strong", "bfseries": "strong", "scshape": "sc",
                  "rm": "cls", "tt": "tt", "normalfont": "cls", "upshape": "cls",
                  "ttfamily": "tt", "rmfamily": "cls", "sffamily": "cls", "mdseries": "cls"}  # fmt: skip
-_DIMEN = re.compile(r"=?-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:pt|pc|in|bp|cm|mm|dd|cc|sp|em|ex|mu|fil+)?(?![A-Za-z])")
+_DIMEN = re.compile(r"=?-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
+                    r"(?:pt|pc|in|bp|cm|mm|dd|cc|sp|em|ex|mu|fil+)?(?![A-Za-z])")
 _OVERLAY = re.compile(r"<[^<>{}\\]*>")
 _NO_ARGS = frozenset(("hfil", "hfill", "hss", "vfil", "vfill", "unskip", "xspace", "autocap"))
 _WORD_END = re.compile(r"[\s{}\\$~'`%\-\u2018\u2019\u201c\u201d]")
@@ -234,6 +235,7 @@ class _Reader:
             if c == "}":
                 if in_group:
                     self.i += 1
+                    self.found = False
                     return out
                 self.i += 1                      # a stray closing brace: dropped
             elif c.isspace():
@@ -253,6 +255,7 @@ class _Reader:
                     return out
             else:
                 self._text(out, c)
+        self.found = False
         return out
 
     def _text(self, out, c) -> None:
