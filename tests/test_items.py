@@ -36,15 +36,13 @@ FILES = {path.stem: path for path in [
 
 
 def _pandoc_path() -> str:
-    """The pandoc that ships in pypandoc-binary (the oracle's version), else pypandoc's choice."""
+    """The pandoc that pypandoc-binary ships (pinned in requirements-test.txt): the oracle. A
+    system pandoc is another version (Debian's is 2.17) and would be another oracle."""
     pypandoc = pytest.importorskip("pypandoc")
     bundled = Path(pypandoc.__file__).resolve().parent / "files" / "pandoc"
-    if bundled.exists():
-        return str(bundled)
-    try:
-        return pypandoc.get_pandoc_path()
-    except OSError:
-        pytest.skip("pandoc is not installed")
+    if not bundled.exists():
+        pytest.skip("pypandoc-binary's pandoc is not installed")
+    return str(bundled)
 
 
 def _for_pandoc(text: str) -> str:
