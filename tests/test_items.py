@@ -412,7 +412,8 @@ def test_cases_equal_pandoc(cases, reader):
 def test_problems_are_reported_not_raised(cases):
     model = ItemModel(cases)
     assert model.item("badDate").problems == ["invalid date '20x0' in 'badDate'"]
-    assert model.item("childCase").problems == ["crossref to unknown key 'PARENT' in 'childCase'"]
+    assert model.item("childCase").problems == [
+        "crossref to unknown key 'PARENT' in 'childCase' (keys are case-sensitive: 'parent')"]
     assert model.item("unknown").problems == ["unknown key 'unknown'"]
     assert model.item("names").problems == []
     assert "never mapped" not in json.dumps(model.csl("notes"))      # x-note = {never mapped}

@@ -817,7 +817,9 @@ def _with_parents(key: str, entry, exact: dict, problems: list, bibtex: bool = F
         keys = _split_keys(fields[ref_field])
         for parent_key in keys:
             if parent_key not in exact:
-                problems.append(f"{ref_field} to unknown key '{parent_key}' in '{key}'")
+                near = [k for k in exact if k.casefold() == parent_key.casefold()]
+                hint = f" (keys are case-sensitive: '{near[0]}')" if near else ""
+                problems.append(f"{ref_field} to unknown key '{parent_key}' in '{key}'{hint}")
         added = dict(_parent_fields(None if bibtex else etype, fields, keys, exact, 0))
         for name, value in added.items():
             fields.setdefault(name, value)
