@@ -10,11 +10,8 @@ import re
 from .richtext import F
 
 STOP_WORDS = frozenset(
-    "a about according across after against along an and around as aside at away back before "
-    "behind below beside besides between beyond but by down during except for from in "
-    "instead into like near nor of off on onto or out over past per plus so than the "
-    "through till to toward towards under until up upon versus via vs. v. with within "
-    "without yet von van de".split())
+    "a an and as at but by down for from in into nor of on onto or over so the till to up via "
+    "with yet about van von de d l".split())
 
 _WORD = re.compile(r"[^\s\-\u2013\u2014/]+")
 _OPAQUE = "\x01"
@@ -109,7 +106,8 @@ def _title(text, chars, words, all_caps):
             for k, c in enumerate(w):
                 chars[s + k] = _low1(c) if c.isalpha() else c
             continue
-        if _is_lower(w) and _latin(w) and not (len(w) == 1 and text[s - 1:s] == "-"):
+        single = len(bare) == 1 and n != 0 and not after_colon
+        if _is_lower(w) and _latin(w) and not single:
             _capitalize_word(chars, s, w)
     return "".join(chars)
 

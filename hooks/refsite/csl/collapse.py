@@ -139,7 +139,8 @@ def _group(g, mode, group_delim, ys_delim, after_delim):
             in_run = True
         elif p.rest:
             chunks.append(p.rest)
-            seps.append(group_delim if prev.plain_cite and not in_run else after_delim)
+            plain_pair = prev.plain_cite and p.plain_cite
+            seps.append(group_delim if plain_pair and not in_run else after_delim)
             in_run = False
         else:
             continue

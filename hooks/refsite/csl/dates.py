@@ -165,6 +165,8 @@ def render_date(node, ctx):
     out = _render_date(node, ctx, var, dv)
     if out:
         ctx.found += 1
+        if ctx.substituting:   # a date a substitute printed is not printed again
+            ctx.suppressed.add(var)
     return out
 
 

@@ -45,7 +45,7 @@ class Ctx:
     """State of one rendering of one item."""
     __slots__ = ("proc", "style", "locale", "item", "mode", "cite", "name_opts", "suppressed",
                  "called", "found", "disamb", "sort_names", "suppress_author", "names_done",
-                 "english", "ys_done", "global_givens", "opts", "substituting")
+                 "english", "ys_done", "global_givens", "opts", "substituting", "substitute_names")
 
     def __init__(self, proc, item, mode, cite=NO_CITE, disamb=None, sort_names=None,
                  suppress_author=False):
@@ -70,6 +70,7 @@ class Ctx:
         self.english = lang.lower().startswith("en")
         self.ys_done = False
         self.substituting = 0
+        self.substitute_names = None   # cs:name/et-al/label a cs:substitute's cs:names inherit
         self.global_givens = proc.global_givens if mode == "citation" else None
 
     @property

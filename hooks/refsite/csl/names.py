@@ -48,7 +48,7 @@ def initialize(given: str, init_with: str | None, initialize: bool = True, hyphe
         return given
     res, prev_full = "", False
     for hy, w, dot in re.findall(r"(-?)[\s\u00a0]*([^\s.\-\u00a0]+)(\.?)", given):
-        if hy and w[0].islower():
+        if hy and w[0].islower() and initialize:
             continue
         if w[0].islower() and not dot:
             piece, full = w, True
@@ -146,7 +146,8 @@ def render_person(nm: dict, idx: int, o: dict, level: int, ctx, name_parts, inve
     if form == "short":
         return _affix(name_parts, "family", _seq([P("family", ndp), P("family", family)]))
     if init_with is not None and given:
-        given = initialize(given, init_with, o.get("initialize", "true") != "false",
+        given = initialize(re.sub(r"<[^>]+>", "", given), init_with,
+                           o.get("initialize", "true") != "false",
                            ctx.style.opts.get("initialize-with-hyphen", "true") != "false")
     if not (inverted_ok and is_inverted(nm, idx, o, ctx)):
         g = _affix(name_parts, "given", _np(name_parts, "given", given, ctx))
@@ -233,10 +234,11 @@ def _names_list(var, names, o, ctx, etal_node, name_parts):
     inv = [is_inverted(nm, i, o, ctx) for i, nm in enumerate(names[:shown])]
     delim = o.get("delimiter", ", ")
     if last:
-        return shown, join(rendered, delim) + [delim, "\u2026 "] + last
+        return shown, [F("namelist", join(rendered, delim) + [delim, "\u2026 "] + last)]
     if truncated:
-        return shown, join(rendered, delim) + _et_al(o, ctx, etal_node, len(rendered), inv[-1])
-    return shown, _join_with_and(rendered, inv, o, ctx)
+        etal = _et_al(o, ctx, etal_node, len(rendered), inv[-1])
+        return shown, [F("namelist", join(rendered, delim) + etal)]
+    return shown, [F("namelist", _join_with_and(rendered, inv, o, ctx))]
 
 
 def _et_al(o, ctx, etal_node, count, last_inverted) -> list:
@@ -326,7 +328,6 @@ def _render_vars(node, ctx, name, etal, label, label_after, values):
             continue
         if name is not None:
             out = decorate(name, out, ctx.english)
-        out = [F("namelist", out)]
         lab = _label(label, var, len(lst), ctx) if not ctx.sorting else []
         out = out + lab if label_after else lab + out
         outs.append(out)
@@ -348,6 +349,8 @@ def _values(node, ctx):
 def render_names(node, ctx, inherit=None):
     """Render a cs:names element (with substitution and suppress-author)."""
     name, etal, label, subst, label_after = _children(node)
+    if inherit is None and ctx.substituting and ctx.substitute_names is not None:
+        inherit = ctx.substitute_names      # a cs:names inside a cs:choose of a cs:substitute
     if inherit is not None and name is None and etal is None and label is None:
         name, etal, label, label_after = inherit
     ctx.called += 1
@@ -364,11 +367,16 @@ def render_names(node, ctx, inherit=None):
             if child.tag == "names":
                 out = render_names(child, ctx, (name, etal, label, label_after))
             else:
+                saved_names, ctx.substitute_names = ctx.substitute_names, (name, etal, label, label_after)
                 out = ctx.render(child)
+                ctx.substitute_names = saved_names
             ctx.substituting -= 1
             ctx.called, ctx.found = saved
             if out:
-                ctx.suppressed.update(_vars_of(child, ctx))
+                # what the substitute rendered is suppressed for the rest of the entry: the
+                # variables it printed (recorded as they render), not every variable it mentions
+                if child.tag == "names":
+                    ctx.suppressed.update(_vars_of(child, ctx))
                 break
         if out:
             ctx.found += 1
