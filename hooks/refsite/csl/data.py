@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 NAME_VARS = frozenset(
@@ -32,6 +33,11 @@ class DateVal:
     def is_range(self) -> bool:
         return len(self.parts) > 1 and self.parts[1] != self.parts[0] and self.parts[1][0] != 0 \
             or (len(self.parts) > 1 and self.parts[1][0] == 0 and any(self.parts[1][1:]))
+
+
+def _nfc(s: str) -> str:
+    """Composed Unicode (an NFD "Ö" would not initialize or sort as one letter)."""
+    return s if s.isascii() else unicodedata.normalize("NFC", s)
 
 
 def _int(v) -> int:
@@ -118,13 +124,13 @@ _DP_RE = re.compile(r"^(.+?)[ \u00a0]((?:[a-z\u00e0-\u00ff][\w\u00e0-\u00ff'\u20
 
 def normalize_name(n) -> dict:
     if isinstance(n, str):
-        return {"literal": n}
+        return {"literal": _nfc(n)}
     if not isinstance(n, dict):
         return {"literal": str(n)}
     n = {k: v for k, v in n.items() if v not in (None, "")}
     for k in ("family", "given", "literal", "suffix", "dropping-particle", "non-dropping-particle"):
-        if k in n and not isinstance(n[k], str):
-            n[k] = str(n[k])
+        if k in n:
+            n[k] = _nfc(str(n[k]))
     if "literal" in n:
         return n
     fam = n.get("family", "")
@@ -198,7 +204,7 @@ def normalize_item(raw: dict, warnings: list | None = None) -> dict:
         elif isinstance(v, (int, float)) and not isinstance(v, bool):
             item[k] = str(v)
         else:
-            item[k] = v
+            item[k] = _nfc(v) if isinstance(v, str) else v
     item.setdefault("type", "article")
     if "id" in raw:
         item["id"] = raw["id"]

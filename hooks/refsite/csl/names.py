@@ -6,7 +6,7 @@ import re
 from .fmt import decorate, join
 from .richtext import F, FMT_KIND, parse_markup, plain
 
-_ROMANESQUE = re.compile(r"^[\s\u0000-\u02ff\u0370-\u03ff\u0400-\u052f\u1e00-\u1fff'\u2019\-.,\"]*$")
+_ROMANESQUE = re.compile(r"^[\s\u0000-\u036f\u0370-\u03ff\u0400-\u052f\u1e00-\u1fff'\u2019\-.,\"]*$")
 
 
 def is_romanesque(nm: dict) -> bool:

@@ -317,7 +317,11 @@ class Processor:
         """An entry's output tree (split in margin/inline divs for second-field-align)."""
         bib = self.style.bibliography
         layout = bib.layout
-        ctx = Ctx(self, self.items[iid], "bibliography", NO_CITE, self.disamb_for(iid))
+        cited = self.disamb_for(iid)
+        # name disambiguation (added names, given names) is for citations; an entry keeps its
+        # year suffix and the disambiguate condition
+        ctx = Ctx(self, self.items[iid], "bibliography", NO_CITE,
+                  Disamb(cond=cited.cond, year_suffix=cited.year_suffix))
         outs = [ctx.render(c) for c in layout.children]
         body = join(outs, "")
         names_node = col._find(body, "names")
