@@ -218,12 +218,23 @@ class Processor:
         return pre + parts + suf
 
     def _sorted(self, cit, row):
+        """Cites in the style's citation order; as in Pandoc, a prefix starts and a suffix ends
+        a run that is sorted on its own (so that "see A; also B" keep their words)."""
         pairs = list(zip(cit.items, row))
         keys = self.style.citation.sort
-        if keys and len(pairs) > 1:
-            entries = [(item_keys(self, self.items[ci.id], keys), (ci, c)) for ci, c in pairs]
-            pairs = [p for _, p in sort_entries(entries, keys)]
-        return pairs
+        if not keys or len(pairs) < 2:
+            return pairs
+        runs = [[pairs[0]]]
+        for pair in pairs[1:]:
+            if runs[-1][-1][0].suffix or pair[0].prefix:
+                runs.append([pair])
+            else:
+                runs[-1].append(pair)
+        out = []
+        for run in runs:
+            entries = [(item_keys(self, self.items[ci.id], keys), (ci, c)) for ci, c in run]
+            out.extend(p for _, p in sort_entries(entries, keys))
+        return out
 
     def render_citation(self, cit: Citation, row) -> Rendered:
         layout = self.style.citation.layout
