@@ -93,3 +93,19 @@ def test_rich_text_in_fields():
     out = proc.process_citations([Citation([CiteItem("a")])])
     assert out[0].html == "A <i>Case</i> of iPod Use"
     assert out[0].text == "A Case of iPod Use"
+
+
+def test_values_of_the_wrong_shape_never_crash():
+    odd = [None, "", 0, -3, 3.5, True, [], {}, [1, 2], {"a": 1}, "<i>unclosed", "a & b < c", "'quote",
+           {"date-parts": [[2020, 13, 40]]}, {"date-parts": "soon"}, {"raw": "2020/2021"},
+           [{"family": None}], [{"literal": 5}], ["Plain string"], [{"given": "Only"}]]
+    keys = ["title", "author", "editor", "issued", "page", "volume", "type", "language", "note"]
+    items = {f"i{n}": {k: odd[(n * 7 + j * 3) % len(odd)] for j, k in enumerate(keys)}
+             for n in range(len(odd))}
+    for name in ("apa", "chicago-notes-bibliography", "ieee"):
+        proc = Processor(load_style(name), items)
+        out = proc.process_citations([Citation([CiteItem(i, locator="x-y", prefix="'")], note_index=1)
+                                      for i in items])
+        assert len(out) == len(items)
+        assert len(proc.bibliography()) <= len(items)
+        assert proc.warnings

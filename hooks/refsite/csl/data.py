@@ -187,25 +187,32 @@ def _note_fields(raw: dict) -> dict:
 
 
 def normalize_item(raw: dict, warnings: list | None = None) -> dict:
-    """A copy of a CSL-JSON item with canonical keys, parsed names and dates."""
+    """A copy of a CSL-JSON item with canonical keys, parsed names and dates; values of the
+    wrong shape are dropped with a warning."""
     raw = _note_fields(raw)
+    iid = raw.get("id")
     item = {}
     for k, v in raw.items():
         k = _ALIASES.get(k, k)
-        if v is None or (v == "" and k != "type") or v == []:
-            continue        # an empty type stays empty (Pandoc gives @misc no type): no type= test matches
+        if v is None or v == "" or v == [] or k == "id":
+            continue
         if k in NAME_VARS:
             if isinstance(v, list):
                 item[k] = [normalize_name(x) for x in v]
+            else:
+                _warn(warnings, f"{iid}: {k}: names should be a list")
         elif k in DATE_VARS:
-            d = parse_date(v, warnings, f"{raw.get('id')}: {k}")
+            d = parse_date(v, warnings, f"{iid}: {k}")
             if d is not None:
                 item[k] = d
-        elif isinstance(v, (int, float)) and not isinstance(v, bool):
+        elif isinstance(v, bool) or isinstance(v, (list, dict)):
+            _warn(warnings, f"{iid}: {k}: unexpected value {v!r:.40}")
+        elif isinstance(v, (int, float)):
             item[k] = str(v)
         else:
-            item[k] = _nfc(v) if isinstance(v, str) else v
-    item.setdefault("type", "article")
-    if "id" in raw:
-        item["id"] = raw["id"]
+            item[k] = _nfc(str(v))
+    if not isinstance(item.get("type"), str):
+        item["type"] = "article"
+    if iid is not None:
+        item["id"] = iid
     return item
