@@ -194,8 +194,8 @@ def normalize_item(raw: dict, warnings: list | None = None) -> dict:
     item = {}
     for k, v in raw.items():
         k = _ALIASES.get(k, k)
-        if v is None or v == "" or v == [] or k == "id":
-            continue
+        if v is None or (v == "" and k != "type") or v == [] or k == "id":
+            continue        # an empty type stays empty (Pandoc gives @misc no type): no type= test matches
         if k in NAME_VARS:
             if isinstance(v, list):
                 item[k] = [normalize_name(x) for x in v]

@@ -80,6 +80,7 @@ class Disambiguator:
         return [g for g in comps.values() if len(g) > 1]
 
     def run(self, ids: list):
+        """Decide every item's disambiguation state over all its cites."""
         proc = self.proc
         for i in ids:
             proc.disamb[i] = Disamb()

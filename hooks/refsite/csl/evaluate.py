@@ -41,6 +41,9 @@ class Cite:
 NO_CITE = Cite()
 
 
+_COMPUTED = frozenset(("locator", "first-reference-note-number", "citation-number", "year-suffix"))
+
+
 class Ctx:
     """State of one rendering of one item."""
     __slots__ = ("proc", "style", "locale", "item", "mode", "cite", "name_opts", "suppressed",
@@ -78,8 +81,15 @@ class Ctx:
         return self.mode.startswith("sort")
 
     def var(self, name: str):
-        if name in self.suppressed:
+        if self.suppressed and name in self.suppressed:
             return None
+        if name not in _COMPUTED:
+            v = self.item.get(name)
+            if v is None and name == "page-first":
+                page = self.item.get("page")
+                m = re.match(r"\s*([^\s,&\-\u2013]+)", str(page)) if page else None
+                return m.group(1) if m else None
+            return v
         if name == "locator":
             return self.cite.locator or None
         if name == "first-reference-note-number":
@@ -87,14 +97,7 @@ class Ctx:
         if name == "citation-number":
             n = self.proc.citation_numbers.get(self.item.get("id"))
             return str(n) if n else None
-        if name == "year-suffix":
-            return self.disamb.year_suffix or None
-        v = self.item.get(name)
-        if v is None and name == "page-first":
-            page = self.item.get("page")
-            m = re.match(r"\s*([^\s,&\-\u2013]+)", str(page)) if page else None
-            return m.group(1) if m else None
-        return v
+        return self.disamb.year_suffix or None  # year-suffix
 
     def render(self, node) -> list:
         return node.fn(node, self)

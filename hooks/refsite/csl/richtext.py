@@ -86,11 +86,14 @@ _OPEN = {"<i>": "i", "<b>": "b", "<sup>": "sup", "<sub>": "sub", "<sc>": "sc"}
 _CLOSE = {"</i>": "i", "</b>": "b", "</sup>": "sup", "</sub>": "sub", "</sc>": "sc"}
 
 
+_MARKUP_CHARS = re.compile("[<\"'\u201c\u201d\u2018\u2019]")
+
+
 def parse_markup(text: str, quotes: bool = True) -> list:
     """Parse a CSL-JSON field value (pseudo-HTML, straight/curly quotes) into a tree.
 
     With ``quotes=False`` (cite prefixes and suffixes) quotes become plain curly characters."""
-    if not any(c in text for c in "<\"'\u201c\u201d\u2018\u2019"):
+    if not _MARKUP_CHARS.search(text):
         return [text] if text else []
     if not quotes:
         text = re.sub(r'"([^"]*)"', "\u201c\\1\u201d", text)
