@@ -84,6 +84,8 @@ class Disambiguator:
         proc = self.proc
         for i in ids:
             proc.disamb[i] = Disamb()
+        if not (self.add_names or self.add_given or self.add_ys or proc.uses_disamb_cond):
+            return
         self._setup_names()
         if self.add_given and self.rule != "by-cite":
             self._global_names(ids)
