@@ -22,7 +22,7 @@ def _segments(parts, segs, opaque=False):
         if isinstance(p, str):
             segs.append((None if opaque else parts, i, _OPAQUE * len(p) if opaque else p))
         else:
-            _segments(p.children, segs, opaque or p.kind in ("nocase", "sup", "sub", "sc"))
+            _segments(p.children, segs, opaque or p.kind in ("nocase", "sup", "sub", "sc", "nodecor"))
     return segs
 
 
