@@ -112,11 +112,23 @@ def _title(text, chars, words, all_caps):
     return "".join(chars)
 
 
+_PLAIN_CACHE: dict = {}  # (case, text) -> text; pure function of its key
+
+
 def apply_case(parts: list, case: str | None, english: bool = True) -> list:
     """Transform the text of ``parts`` in place with CSL ``text-case`` value ``case``."""
     if not case:
         return parts
     if case == "title" and not english:
+        return parts
+    if len(parts) == 1 and isinstance(parts[0], str):  # the common case, memoized
+        key = (case, parts[0])
+        hit = _PLAIN_CACHE.get(key)
+        if hit is None:
+            if len(_PLAIN_CACHE) > 50000:
+                _PLAIN_CACHE.clear()
+            hit = _PLAIN_CACHE[key] = _transform(parts[0], case)
+        parts[0] = hit
         return parts
     segs = _segments(parts, [])
     if not segs:

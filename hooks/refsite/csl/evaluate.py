@@ -389,9 +389,24 @@ def _group_test(key, vals, match):
         if match == "all":
             return lambda ctx: len(types) == 1 and ctx.item.get("type") in types
         return lambda ctx: ctx.item.get("type") in types
+    if key == "variable" and not _COMPUTED.intersection(vals) and "page-first" not in vals:
+        return _variables_test(vals, match == "all")
     if match == "all":
         return lambda ctx: all(_test(ctx, key, v) for v in vals)
     return lambda ctx: any(_test(ctx, key, v) for v in vals)
+
+
+def _variables_test(names, need_all):
+    """A fast ``variable="a b"`` test on item variables (suppressed ones count as empty)."""
+    def test(ctx):
+        item, sup = ctx.item, ctx.suppressed
+        for v in names:
+            x = item.get(v)
+            has = x is not None and x != "" and x != [] and not (sup and v in sup)
+            if has != need_all:
+                return has
+        return need_all
+    return test
 
 
 def compile_condition(node):
