@@ -124,14 +124,6 @@ def r_layout(node, ctx):
     return ctx.render_children(node)
 
 
-def r_macro_call(name, ctx):
-    m = ctx.style.macros.get(name)
-    if m is None:
-        ctx.proc.warn(f"unknown macro {name!r}")
-        return []
-    return ctx.render_children(m)
-
-
 def _text_value(ctx, var: str, form: str | None):
     if form == "short":
         for alt in (var + "-short",):
@@ -239,12 +231,7 @@ def r_text_value(node, ctx):
 
 
 def r_text(node, ctx):
-    a = node.a
-    for key, fn in (("variable", r_text_variable), ("macro", r_text_macro), ("term", r_text_term),
-                    ("value", r_text_value)):
-        if key in a:
-            return fn(node, ctx)
-    return []
+    return _text_fn(node)(node, ctx)
 
 
 def _label_term(ctx, var):
@@ -454,7 +441,7 @@ def r_ignore(node, ctx):
 
 
 RENDER = {
-    "layout": r_layout, "text": r_text, "if": r_layout, "else-if": r_layout, "else": r_layout, "label": r_label, "number": r_number, "group": r_group,
+    "layout": r_layout, "text": r_text, "label": r_label, "number": r_number, "group": r_group,
     "choose": r_choose, "names": r_names, "date": r_date,
 }
 

@@ -27,16 +27,6 @@ def _opts(node, name_node, ctx) -> dict:
     return o
 
 
-def _particle_join(a: str, b: str) -> str:
-    if not a:
-        return b
-    if not b:
-        return a
-    if a[-1] in "'\u2019-" or a[-1] == "\u00a0":
-        return a + b
-    return a + " " + b
-
-
 # ---------------------------------------------------------------------------------------------
 # Initials
 def initialize(given: str, init_with: str | None, initialize: bool = True, hyphen: bool = True) -> str:

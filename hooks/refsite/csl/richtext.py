@@ -59,22 +59,6 @@ def _plain(parts, out):
             _plain(p.children, out)
 
 
-def leaves(parts, skip=("nocase",)):
-    """Yield (list, index) of every string leaf, in order, not descending into ``skip`` kinds."""
-    for i, p in enumerate(parts):
-        if isinstance(p, str):
-            yield parts, i
-        elif p.kind not in skip:
-            yield from leaves(p.children, skip)
-
-
-def map_text(parts, fn):
-    """Apply ``fn`` to each string leaf outside nocase spans (in place)."""
-    for lst, i in list(leaves(parts)):
-        lst[i] = fn(lst[i])
-    return parts
-
-
 # ---------------------------------------------------------------------------------------------
 # Rich text inside field values
 _TAG_RE = re.compile(
