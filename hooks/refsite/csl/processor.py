@@ -96,6 +96,14 @@ class Processor:
         return self.style.is_numeric
 
     @property
+    def bibliography_options(self) -> dict:
+        """The bibliography's layout options (hanging-indent, second-field-align,
+        entry-spacing, line-spacing), for the page's CSS classes."""
+        bib = self.style.bibliography
+        keys = ("hanging-indent", "second-field-align", "entry-spacing", "line-spacing")
+        return {k: bib.opts[k] for k in keys if bib is not None and k in bib.opts}
+
+    @property
     def citation_numbers(self) -> dict:
         if self._numbers is None:
             self._numbers_for(self._order_ids)
