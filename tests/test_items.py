@@ -183,9 +183,10 @@ def _too_many_commas(d: Diff) -> bool:
         any(name.count(",") > 2 for name in names.group(2).split(" and "))
 
 
-def _ambiguous_name_form(d: Diff) -> bool:
-    return d.field in ("author", "editor") and re.search(r",\s*\{\\", d.source) is not None and \
-        any("dropping-particle" in n for n in d.mine or [])
+def _braced_capital_first_name(d: Diff) -> bool:
+    return d.field in ("author", "editor") and re.search(r"=\s*[\"{]\{\\", d.source) is not None and \
+        any("dropping-particle" in n for n in d.pandoc or []) and \
+        not any("dropping-particle" in n for n in d.mine or [])
 
 
 def _percent_comment(d: Diff) -> bool:
@@ -212,10 +213,10 @@ ACCEPTED = [
              _duplicate_field),
     Accepted("a name with more than two commas: pybtex keeps the extra parts as given names, "
              "Pandoc drops them", _too_many_commas),
-    Accepted("pybtex does not keep whether a name was written `Last, First`; where its parts "
-             "cannot tell, the name is read as Pandoc reads `First Last`, whose capital-letter "
-             "test skips a brace group: `Aks{\\i}n, {\\\"O}zge` gets the particle `Özge` (Pandoc "
-             "reads the comma form right)", _ambiguous_name_form),
+    Accepted("Pandoc bug: a first name that opens with a braced special character "
+             "(`{\\'{E}}douard Masterly`) is read as lower case, so the given name becomes a "
+             "particle; BibTeX (and this model) take the case of the special character's letter, "
+             "which Pandoc itself does for the `Last, First` form", _braced_capital_first_name),
     Accepted("pybtex could not read the entry (`\\{` in a name; the loader reports the unclosed "
              "brace at path:line), Pandoc reads it", _lost_by_pybtex),
 ]

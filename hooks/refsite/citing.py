@@ -66,7 +66,14 @@ class _Plan:
 
 
 class _MarkingProcessor(csl.Processor):
-    """A processor whose HTML marks each cite (OPEN key SEP … CLOSE), so that it can link it."""
+    """A processor whose HTML marks each cite (OPEN key SEP … CLOSE), so that it can link it,
+    and that keeps the author's order of a citation whose cites have a prefix or suffix (as
+    Pandoc does: "[see @b; @a]" stays in that order even where the style sorts cites)."""
+
+    def _sorted(self, cit, row):
+        if any(ci.prefix or ci.suffix for ci in cit.items):
+            return list(zip(cit.items, row))
+        return super()._sorted(cit, row)
 
     def render_cite_parts(self, ci, cite, suppress_author=False):
         parts = super().render_cite_parts(ci, cite, suppress_author)

@@ -867,6 +867,12 @@ def _is_capitalized(word: list) -> bool:
             rest = x.lstrip("0123456789")
             if rest:
                 return rest[0].isupper()
+        elif isinstance(x, tuple) and x[0] == "span":
+            # a braced special character ({\"O}zge) counts by its letter, as in BibTeX: Pandoc
+            # reads it as part of the word's Str
+            inner = stringify(x[1])
+            if len(inner) == 1 and inner.isalpha():
+                return inner.isupper()
     return True
 
 

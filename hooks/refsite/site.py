@@ -144,7 +144,7 @@ class Site:
         """key -> CSL-JSON item of every work (mapped once per parsed bibliography)."""
         cached = self.caches.items.get("current")
         if cached is None or cached[0] is not self.bibliography:
-            cached = (self.bibliography, ItemModel(self.bibliography.raw))
+            cached = (self.bibliography, ItemModel(self.bibliography.raw, nocase=True))
             self.caches.items["current"] = cached
         model = cached[1]
         items = {}

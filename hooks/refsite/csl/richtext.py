@@ -315,6 +315,15 @@ def render_both(parts, quotes=("“", "”", "‘", "’"), punct_in_quote=False
     return serialize(tokens, quotes, True), serialize(tokens, quotes, False)
 
 
+# citeproc-js's markup for display divs (the test suite's whitespace included)
+_DIV_HTML = {
+    "block": ('\n\n    <div class="csl-block">', "</div>\n"),
+    "left-margin": ('\n    <div class="csl-left-margin">', "</div>"),
+    "right-inline": ('<div class="csl-right-inline">', "</div>\n  "),
+    "indent": ('<div class="csl-indent">', "</div>\n  "),
+}
+
+
 def _open(node, state, quotes, html):
     """(opening, closing, state key, old state value) for a node, flip-flopping as needed."""
     k = node.kind
@@ -346,7 +355,7 @@ def _open(node, state, quotes, html):
         return _SIMPLE[k] + (None, None)
     if k == "div":
         if html:
-            return f'<div class="csl-{node.arg}">', "</div>", None, None
+            return _DIV_HTML.get(node.arg, (f'<div class="csl-{node.arg}">', "</div>")) + (None, None)
         if node.arg in ("left-margin", "block"):
             return "", "\x00", None, None  # a separator in plain text, see serialize
     if k == "mark" and html:  # caller-defined markers around a node (e.g. each cite)

@@ -91,14 +91,7 @@ def strip_markers(text: str) -> str:
 
 def _bib_html(entries) -> str:
     out = ['<div class="csl-bib-body">']
-    for _, r in entries:
-        t = r.html
-        if t.startswith("<div"):
-            out.append('  <div class="csl-entry">\n    ' + t + "\n  </div>")
-        elif t.endswith("</div>"):
-            out.append('  <div class="csl-entry">' + t + "\n  </div>")
-        else:
-            out.append('  <div class="csl-entry">' + t + "</div>")
+    out += ['  <div class="csl-entry">' + r.html + "</div>" for _, r in entries]
     out.append("</div>")
     return "\n".join(out)
 
