@@ -185,6 +185,8 @@ def _tokens(parts, out):
         if isinstance(p, str):
             if p:
                 out.append([p])
+        elif is_empty(p.children):
+            continue
         else:
             out.append(("o", p))
             _tokens(p.children, out)
