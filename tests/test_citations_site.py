@@ -27,16 +27,12 @@ from urllib.parse import unquote, urljoin, urlsplit
 import pytest
 
 from conftest import SCENARIOS, free_port, serve_dir_on
-from oracle import pandoc
+from oracle import norm, pandoc, pandoc_citations
 
 _WS = re.compile(r"\s+")
 
 
 # -- helpers ---------------------------------------------------------------------------------------
-
-def norm(text: str) -> str:
-    return _WS.sub(" ", text.replace("\xa0", " ")).strip()
-
 
 def page_md(scenario: str, page: str) -> str:
     return (SCENARIOS / scenario / "content" / page).read_text(encoding="utf-8")
@@ -44,43 +40,6 @@ def page_md(scenario: str, page: str) -> str:
 
 def bib_of(scenario: str) -> Path:
     return SCENARIOS / scenario / "bibliography" / "refs.bib"
-
-
-def _stringify(node) -> str:
-    if isinstance(node, list):
-        return "".join(_stringify(n) for n in node)
-    if not isinstance(node, dict):
-        return ""
-    kind, content = node.get("t"), node.get("c")
-    if kind == "Str":
-        return content
-    if kind in ("Space", "SoftBreak", "LineBreak"):
-        return " "
-    if kind == "Quoted":
-        quote = "“”" if content[0]["t"] == "DoubleQuote" else "‘’"
-        return quote[0] + _stringify(content[1]) + quote[1]
-    if kind in ("Code", "Math", "RawInline"):
-        return content[-1]
-    return _stringify(content)
-
-
-def pandoc_citations(markdown: str, bib: Path) -> list[str]:
-    """The rendered text of every citation, as pandoc --citeproc stores it in Cite nodes."""
-    doc = json.loads(pandoc(markdown, bib, "json"))
-    found: list[str] = []
-
-    def walk(node):
-        if isinstance(node, list):
-            for n in node:
-                walk(n)
-        elif isinstance(node, dict):
-            if node.get("t") == "Cite":
-                found.append(norm(_stringify(node["c"][1])))
-                return
-            walk(node.get("c"))
-
-    walk(doc["blocks"])
-    return found
 
 
 def pandoc_reference_order(markdown: str, bib: Path) -> list[str]:

@@ -12,7 +12,6 @@ listed in ``ACCEPTED`` with its reason, and a difference not listed fails the te
 from __future__ import annotations
 
 import collections
-import json
 import re
 import shutil
 import sys
@@ -23,11 +22,10 @@ import yaml
 from bs4 import BeautifulSoup
 
 from conftest import ROOT, build, write_site
-from oracle import pandoc
+from oracle import norm, pandoc, pandoc_citations
 
 DATA = Path(__file__).resolve().parent / "data" / "oracle"
 STYLES = ["chicago-author-date", "apa", "modern-language-association"]
-_WS = re.compile(r"\s+")
 
 # (site, style, "cite" | "entry", text of ours or key) -> reason. Kept short, each one explained.
 _APOSTROPHE = ("processors differ: citeproc-js (the CSL test suite's reference, and ours) typesets the "
@@ -59,46 +57,10 @@ ACCEPTED: dict[tuple[str, str, str, str], str] = {
 }
 
 
-def norm(text: str) -> str:
-    return _WS.sub(" ", text.replace("\xa0", " ")).strip()
-
-
-def _stringify(node) -> str:
-    if isinstance(node, list):
-        return "".join(_stringify(n) for n in node)
-    if not isinstance(node, dict):
-        return ""
-    kind, content = node.get("t"), node.get("c")
-    if kind == "Str":
-        return content
-    if kind in ("Space", "SoftBreak", "LineBreak"):
-        return " "
-    if kind == "Quoted":
-        quote = "“”" if content[0]["t"] == "DoubleQuote" else "‘’"
-        return quote[0] + _stringify(content[1]) + quote[1]
-    if kind in ("Code", "Math", "RawInline"):
-        return content[-1]
-    if kind == "Note":
-        return ""
-    return _stringify(content)
-
-
 def pandoc_side(markdown: str, bib: Path, style: str, nocite: bool) -> tuple[list[str], dict[str, str]]:
     if nocite:
         markdown = "---\nnocite: '@*'\n---\n\n" + markdown
-    doc = json.loads(pandoc(markdown, bib, "json", style=style))
-    cites: list[str] = []
-
-    def walk(node):
-        if isinstance(node, list):
-            for n in node:
-                walk(n)
-        elif isinstance(node, dict):
-            if node.get("t") == "Cite":
-                cites.append(norm(_stringify(node["c"][1])))
-                return
-            walk(node.get("c"))
-    walk(doc["blocks"])
+    cites = pandoc_citations(markdown, bib, style)
     html = pandoc(markdown, bib, "html", style=style)
     soup = BeautifulSoup(html, "html.parser")
     entries = {div["id"][4:]: norm(div.get_text()) for div in soup.select("div.csl-entry[id^='ref-']")}
