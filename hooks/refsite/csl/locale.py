@@ -72,6 +72,7 @@ def _parse_layer(root: ET.Element, from_style: bool) -> Layer:
                     m = (multiple.text or "") if multiple is not None else s
                 else:
                     s = m = t.text or ""
+                s, m = (s if s.strip() else ""), (m if m.strip() else "")  # layout whitespace
                 td = TermDef(s, m, t.get("gender", ""), t.get("gender-form", ""), t.get("match", ""))
                 key = (t.get("name"), t.get("form", "long"))
                 lst = layer.terms.setdefault(key, [])
