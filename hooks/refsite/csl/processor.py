@@ -74,7 +74,7 @@ class Processor:
         self.disamb: dict = {}
         self.cited: list = []
         self.page_delim = self.locale.term("page-range-delimiter") or "\u2013"
-        self.uses_disamb_cond = "disambiguate=" in _source_hint(style)
+        self.uses_disamb_cond = "disambiguate" in _condition_keys(style)
         self._cite_rows: list = []
         self._citations: list = []
         self.sort_cache: dict = {}
@@ -417,18 +417,13 @@ def _capitalize_leading_term(body, prefix):
     return body
 
 
-def _source_hint(style: Style) -> str:
-    """A cheap textual view of which conditions the style uses."""
-    found = []
-
-    def walk(node):
-        for k, vals in node.conds:
-            found.append(f"{k}=")
-        for c in node.children:
-            walk(c)
-    for m in style.macros.values():
-        walk(m)
-    for c in (style.citation, style.bibliography):
-        if c is not None and c.layout is not None:
-            walk(c.layout)
-    return " ".join(found)
+def _condition_keys(style: Style) -> set:
+    """The condition attributes (type, variable, position, disambiguate, ...) a style tests."""
+    found = set()
+    stack = list(style.macros.values()) + [c.layout for c in (style.citation, style.bibliography)
+                                           if c is not None and c.layout is not None]
+    while stack:
+        node = stack.pop()
+        found.update(k for k, _ in node.conds)
+        stack.extend(node.children)
+    return found
