@@ -259,6 +259,8 @@ def _join_with_and(rendered, inv, o, ctx) -> list:
     dpl = o.get("delimiter-precedes-last", "contextual")
     use_delim = dpl == "always" or (dpl == "contextual" and len(rendered) >= 3) or \
         (dpl == "after-inverted-name" and inv[-2])
+    if and_t[-1:].isspace():  # a term that carries its own spacing (Hebrew "ו")
+        return out + ([delim] if use_delim else []) + [and_t] + rendered[-1]
     return out + [delim if use_delim else " ", and_t, " "] + rendered[-1]
 
 

@@ -270,7 +270,8 @@ def fix_punctuation(tokens, punct_in_quote: bool):
 
 def _superscripts() -> dict:
     import unicodedata
-    out = {"\u00aa": "a", "\u00ba": "o"}
+    out = {"\u00aa": "a", "\u00ba": "o", "\u02c0": "\u0294", "\u02c1": "\u0295",
+           "\u06e5": "\u0648", "\u06e6": "\u064a"}  # modifier letters without a decomposition
     ranges = [(0x00a0, 0x0400), (0x0600, 0x0700), (0x1d00, 0x1dc0), (0x2070, 0x20a0),
               (0x2100, 0x2200), (0x3190, 0x31a0)]
     for lo, hi in ranges:
