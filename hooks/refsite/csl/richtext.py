@@ -76,7 +76,10 @@ _MARKUP_CHARS = re.compile("[<\"'\u201c\u201d\u2018\u2019]")
 def parse_markup(text: str, quotes: bool = True) -> list:
     """Parse a CSL-JSON field value (pseudo-HTML, straight/curly quotes) into a tree.
 
-    With ``quotes=False`` (cite prefixes and suffixes) quotes become plain curly characters."""
+    With ``quotes=False`` (cite prefixes and suffixes) quotes become plain curly characters.
+    Spaces just inside French guillemets become narrow no-break spaces."""
+    if "\u00ab" in text or "\u00bb" in text:
+        text = re.sub(r"\u00ab ", "\u00ab\u202f", re.sub(r" \u00bb", "\u202f\u00bb", text))
     if not _MARKUP_CHARS.search(text):
         return [text] if text else []
     if not quotes:
