@@ -158,6 +158,8 @@ def _text_variable(node, ctx, var):
     if var == "page":
         val = page_range(val, ctx.style.page_range_format, ctx.proc.page_delim)
     elif var == "locator":
+        if "&" in val:  # the locale's ampersand
+            val = re.sub(r"\s*&\s*", " " + (ctx.locale.term("and", "symbol") or "&") + " ", val)
         if ctx.cite.label == "page":
             val = page_range(val, ctx.style.page_range_format, ctx.proc.page_delim)
         else:

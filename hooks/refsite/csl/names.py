@@ -333,7 +333,8 @@ def _values(node, ctx):
     values = [(v, ctx.var(v)) for v in node.vars]
     values = [(v, x) for v, x in values if isinstance(x, list) and x]
     names_of = dict(values)
-    if "editor" in names_of and "translator" in names_of and names_of["editor"] == names_of["translator"]:
+    if "editor" in names_of and "translator" in names_of and \
+            names_of["editor"] == names_of["translator"] and ctx.locale.term("editortranslator"):
         values = [(("editortranslator" if v == "editor" else v), x) for v, x in values if v != "translator"]
     return values
 
