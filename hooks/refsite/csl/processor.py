@@ -79,6 +79,7 @@ class Processor:
         self._citations: list = []
         self.sort_cache: dict = {}
         self._render_cache: dict = {}
+        self._nameless: bool | None = None
 
     def warn(self, msg: str):
         self.warnings.append(msg)
@@ -291,8 +292,13 @@ class Processor:
     def _collapse_years(self, pairs, pieces, mode, delim, group_delim):
         opts = self.style.citation.opts
         by_piece = {id(p): pair for pair, p in zip(pairs, pieces)}
+        if self._nameless is None:
+            self._nameless = "names" not in _tags(self.style.citation.layout, self.style.macros)
+        nameless = self._nameless
         for (ci, _), p in zip(pairs, pieces):
-            p.author = col.author_of(p.parts) if not ci.suppress_author else ""
+            # a layout without names groups all its cites (by the same, absent, author)
+            p.author = "\x00" if nameless else \
+                col.author_of(p.parts) if not ci.suppress_author else ""
         groups = col.group_by_author(pieces, move=bool(self.style.citation.sort))
         for g in groups:
             if len(g) < 2:
@@ -415,6 +421,20 @@ def _capitalize_leading_term(body, prefix):
             lst[k] = text[:1].upper() + text[1:]
             break
     return body
+
+
+def _tags(node, macros) -> set:
+    """Element names reachable from ``node`` (through macros)."""
+    found, seen, stack = set(), set(), [node] if node is not None else []
+    while stack:
+        n = stack.pop()
+        found.add(n.tag)
+        m = n.a.get("macro") if n.tag == "text" else None
+        if m and m not in seen and m in macros:
+            seen.add(m)
+            stack.append(macros[m])
+        stack.extend(n.children)
+    return found
 
 
 def _condition_keys(style: Style) -> set:
