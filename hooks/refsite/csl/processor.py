@@ -80,6 +80,7 @@ class Processor:
         self.sort_cache: dict = {}
         self._render_cache: dict = {}
         self._nameless: bool | None = None
+        self._cite_keys: dict = {}  # citation sort keys by item, for one process_citations
 
     def warn(self, msg: str):
         self.warnings.append(msg)
@@ -155,6 +156,7 @@ class Processor:
         self.cited = cited
         self._order_ids = cited if cited else list(self.input_order)
         self._render_cache.clear()
+        self._cite_keys.clear()
         self._numbers = self._bib_order = None
         dist = int(self.style.citation.opts.get("near-note-distance", "5") or 5)
         rows = compute_positions(citations, dist)
@@ -241,7 +243,8 @@ class Processor:
                 runs[-1].append(pair)
         out = []
         for run in runs:
-            entries = [(item_keys(self, self.items[ci.id], keys), (ci, c)) for ci, c in run]
+            entries = [(item_keys(self, self.items[ci.id], keys, "sort", self._cite_keys), (ci, c))
+                       for ci, c in run]
             out.extend(p for _, p in sort_entries(entries, keys))
         return out
 
