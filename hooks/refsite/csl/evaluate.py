@@ -41,6 +41,8 @@ class Cite:
 NO_CITE = Cite()
 
 
+_RANGE_VARS = frozenset(("issue", "volume", "number", "chapter-number", "collection-number",
+                         "number-of-volumes", "supplement-number", "part-number"))
 _COMPUTED = frozenset(("locator", "first-reference-note-number", "citation-number", "year-suffix"))
 
 
@@ -164,6 +166,8 @@ def _text_variable(node, ctx, var):
             val = page_range(val, ctx.style.page_range_format, ctx.proc.page_delim)
         else:
             val = re.sub(r"(?<=\d)\s*-\s*(?=\d)", "\u2013", val)
+    elif var in _RANGE_VARS and re.fullmatch(r"\d+\s*-\s*\d+", val):
+        val = re.sub(r"\s*-\s*", "\u2013", val)
     if node.strip_periods:
         val = strip_periods(val)
     if var in ("URL", "DOI", "PMID", "PMCID", "ISBN", "ISSN"):
