@@ -109,3 +109,10 @@ def test_values_of_the_wrong_shape_never_crash():
         assert len(out) == len(items)
         assert len(proc.bibliography()) <= len(items)
         assert proc.warnings
+
+
+def test_processing_twice_gives_the_same_output():
+    proc = Processor(load_style("apa"), ITEMS)
+    cites = [Citation([CiteItem("doe99")]), Citation([CiteItem("doe99b"), CiteItem("roe04")])]
+    first = proc.process_citations(cites), proc.bibliography()
+    assert (proc.process_citations(cites), proc.bibliography()) == first

@@ -157,6 +157,7 @@ class Processor:
         self._order_ids = cited if cited else list(self.input_order)
         self._render_cache.clear()
         self._cite_keys.clear()
+        self.sort_cache.clear()
         self._numbers = self._bib_order = None
         dist = int(self.style.citation.opts.get("near-note-distance", "5") or 5)
         rows = compute_positions(citations, dist)

@@ -60,7 +60,8 @@ def _variable_value(proc, item, var):
 def _macro_value(proc, item, key, mode):
     from .evaluate import Ctx
     ctx = Ctx(proc, item, mode, sort_names=(key.names_min, key.names_use_first, key.names_use_last))
-    ctx.disamb = proc.disamb_for(item.get("id"))
+    st = proc.disamb_for(item.get("id"))  # sort keys never include the year-suffix they decide
+    ctx.disamb = type(st)(st.add_names, st.givens, st.cond, "")
     macro = proc.style.macros.get(key.macro)
     if macro is None:
         return None
