@@ -39,7 +39,10 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     paths = fixture_paths(FIXTURES)
     if args.verbose:
-        path = os.path.join(FIXTURES, args.verbose.removesuffix(".txt") + ".txt")
+        path = os.path.join(FIXTURES, os.path.basename(args.verbose).removesuffix(".txt") + ".txt")
+        if not os.path.exists(path):
+            print(f"no fixture {args.verbose!r} in {FIXTURES}")
+            return 2
         fx, expected, actual, ok = run_one(path)
         print("PASS" if ok else "FAIL", fx.name)
         if not ok:
