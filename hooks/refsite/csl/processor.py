@@ -360,6 +360,12 @@ class Processor:
                 left = ([layout.prefix] if layout.prefix else []) + outs[k]
                 right = join(outs[k + 1:], "") + ([layout.suffix] if layout.suffix else [])
                 return [F("div", left, "left-margin"), F("div", right, "right-inline")], names_node
+        if layout.suffix and _last_div(body) is not None:
+            # the layout's suffix goes inside a closing display div (as citeproc-js)
+            body = _copy(body)
+            _last_div(body).children.append(layout.suffix)
+            out = decorate(layout, body, ctx.english, affixes=False)
+            return ([layout.prefix] if layout.prefix else []) + out, names_node
         return decorate(layout, body, ctx.english), names_node
 
     def _substitute_author(self, parts, names_node, prev):
@@ -401,6 +407,18 @@ def _first_leaf(parts, inside_term=False):
             r = _first_leaf(p.children, inside_term or p.kind == "term")
             if r is not None:
                 return r
+    return None
+
+
+def _last_div(parts):
+    """The display div that closes ``parts``, if any."""
+    while parts:
+        last = parts[-1]
+        if isinstance(last, str):
+            return None
+        if last.kind == "div":
+            return last
+        parts = last.children
     return None
 
 
