@@ -171,7 +171,7 @@ def test_backlinks_do_not_depend_on_page_order(site, swapped):
         assert (site.site / name).read_bytes() == (swapped.site / name).read_bytes(), name
     ea, eb = entries(site), entries(swapped)
     for key in CITED:
-        for sel in ("p.csl-entry", "span.Z3988", "div.refsite-entry__tools"):
+        for sel in ("div.csl-entry", "span.Z3988", "div.refsite-entry__tools"):
             assert str(ea[key].select_one(sel)) == str(eb[key].select_one(sel)), (key, sel)
 
 
@@ -266,7 +266,7 @@ def test_incomplete_entries_are_marked(site):
         else:   # x-verified = yes / partial / absent
             assert note is None, key
     alpha = soup_of(site, "alpha.md")
-    item = alpha.select_one('p.refsite-ref[data-key="vaguely2021"]')
+    item = alpha.select_one('div.refsite-ref[data-key="vaguely2021"]')
     assert "refsite-ref--incomplete" in item["class"]
 
 
@@ -356,7 +356,7 @@ def test_per_entry_downloads_and_copy_buttons_decode_to_the_exports(site):
         assert list(copied) == [key]
         assert plain_fields(copied[key]) == plain_fields(bib[key])
         plain = buttons["Copy reference"]
-        assert plain == " ".join(entry.select_one("p.csl-entry").get_text().split())
+        assert plain == " ".join(entry.select_one("div.csl-entry").get_text().split())
 
 
 def test_coins_are_openurl_context_objects(site):

@@ -29,7 +29,6 @@ import pytest
 from conftest import SCENARIOS, free_port, serve_dir_on
 from oracle import norm, pandoc, pandoc_citations
 
-_WS = re.compile(r"\s+")
 
 
 # -- helpers ---------------------------------------------------------------------------------------
@@ -176,7 +175,7 @@ def test_code_email_and_escape_are_untouched(scenario):
     assert "An escaped @lee2018 is not a citation." in paragraphs
     assert not article.select("a[href^='mailto:'] .refsite-cite")
     assert our_citations(article) == ["(Doe 1999)"]
-    assert [d["data-key"] for d in article.select("p.refsite-ref")] == ["doe99"]
+    assert [d["data-key"] for d in article.select("div.refsite-ref")] == ["doe99"]
     theirs = pandoc_citations(page_md("citations_code", "index.md"), bib_of("citations_code"))
     assert theirs == ["(Doe 1999)"]
 
@@ -246,8 +245,8 @@ def test_every_citation_links_to_an_existing_bibliography_entry(scenario, name, 
             assert target == bib_file, link
             assert fragment == f"ref-{link['data-key']}"
             assert link["data-key"] in entries
-        for go in article.select("div.refsite-references a.refsite-ref__go"):
-            key = go.find_parent("p", class_="refsite-ref")["data-key"]
+        for go in article.select("section.refsite-references a.refsite-ref__go"):
+            key = go.find_parent("div", class_="refsite-ref")["data-key"]
             target, fragment = resolve_href(site, url, go["href"])
             assert (target, fragment) == (bib_file, f"ref-{key}")
     # The ids the links target are unique on the bibliography page.
@@ -260,7 +259,7 @@ def test_page_reference_list_is_exactly_the_works_cited_there(scenario, url, sou
     site = scenario("citations_reflists")
     article = site.article(url)
     cited = {a["data-key"] for a in article.select("span.refsite-cite a.refsite-cite__ref")}
-    listed = [d["data-key"] for d in article.select("div.refsite-references > p.refsite-ref")]
+    listed = [d["data-key"] for d in article.select("section.refsite-references > div.refsite-ref")]
     assert set(listed) == cited and len(listed) == len(cited)
     # Order: the style's bibliography order, i.e. the order of the global bibliography and of
     # citeproc's reference list for the same page.
@@ -272,7 +271,7 @@ def test_page_reference_list_is_exactly_the_works_cited_there(scenario, url, sou
     title = article.select_one("h2.refsite-references-title")
     assert norm(title.get_text()).startswith("References")
     siblings = [el for el in title.find_next_siblings() if el.name]
-    assert siblings[0].name == "div" and "refsite-references" in siblings[0]["class"]
+    assert siblings[0].name == "section" and "refsite-references" in siblings[0]["class"]
     assert all("refsite-citebox" in el.get("class", []) for el in siblings[1:])
 
 
@@ -281,9 +280,9 @@ def test_reference_list_is_on_the_page_but_not_in_the_search_index(scenario):
     searchable on the bibliography page): the page shows every entry, the index has none."""
     site = scenario("citations_reflists")
     article = site.article("first/")
-    container = article.select_one("div.refsite-references")
+    container = article.select_one("section.refsite-references")
     assert container.has_attr("data-search-exclude")
-    entries = container.select("p.refsite-ref")
+    entries = container.select("div.refsite-ref")
     assert entries and all(e.select_one(".refsite-ref__text").get_text(strip=True) for e in entries)
     assert all(e.select_one("a.refsite-ref__go")["href"].startswith("../bibliography/#") for e in entries)
     docs = json.loads((site.site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
@@ -297,7 +296,7 @@ def test_pages_without_citations_have_no_reference_list(scenario):
     site = scenario("citations_reflists")
     home = site.article("")
     assert home.select_one("h2.refsite-references-title") is None
-    assert home.select_one("div.refsite-references") is None
+    assert home.select_one("section.refsite-references") is None
     # The bibliography lists the works cited anywhere, once each.
     assert sorted(bibliography_ids(site)) == sorted(
         ["smith04", "lee2018", "doe99", "müller2020", "ns:zhang.2019/ai", "Foo_bar.baz."])
@@ -332,7 +331,7 @@ def test_unknown_key_is_visible_and_its_group_does_not_vanish(scenario):
     assert norm(narrative.get_text()) == "(nokey?)"  # as pandoc
     # Decoys stay as written, the known work is still listed.
     assert "Decoys: @nokey in code, mail nokey@example.org, escaped @nokey." in body_paragraphs(front)
-    assert [d["data-key"] for d in front.select("p.refsite-ref")] == ["lee2018"]
+    assert [d["data-key"] for d in front.select("div.refsite-ref")] == ["lee2018"]
 
 
 def test_unknown_key_group_keeps_prefix_and_locator_like_pandoc(scenario):
@@ -350,8 +349,8 @@ def test_year_suffixes_follow_bibliography_order_across_pages(scenario):
     # chen2004b ("Alpha Patterns") sorts before chen2004a ("Zeta Patterns"): it gets 2004a.
     assert our_citations(one) == ["(Chen 2004a)"]
     assert our_citations(two) == ["(Chen 2004b, 5)", "Wu (2010)"]
-    refs_one = [norm(d.get_text()) for d in one.select("p.refsite-ref .refsite-ref__text")]
-    refs_two = [norm(d.get_text()) for d in two.select("p.refsite-ref .refsite-ref__text")]
+    refs_one = [norm(d.get_text()) for d in one.select("div.refsite-ref .refsite-ref__text")]
+    refs_two = [norm(d.get_text()) for d in two.select("div.refsite-ref .refsite-ref__text")]
     # Chicago 18th author-date: no place of publication.
     assert refs_one == ["Chen, Li. 2004a. Alpha Patterns. Example Press."]
     assert refs_two[0] == "Chen, Li. 2004b. Zeta Patterns. Example Press."
@@ -376,7 +375,7 @@ def test_apa_style(scenario):
     article = site.article("")
     assert our_citations(article) == ["(Lee, 2018, p. 12)", "Lee (2018, p. 12)",
                                       "(Lee, 2018; Smith & Brown, 2004)"]
-    refs = [norm(d.get_text()) for d in article.select("p.refsite-ref .refsite-ref__text")]
+    refs = [norm(d.get_text()) for d in article.select("div.refsite-ref .refsite-ref__text")]
     assert refs[0].startswith("Lee, K.-F. (2018).")
 
 

@@ -73,7 +73,7 @@ def our_side(built, pages: list[str]) -> tuple[list[str], dict[str, str]]:
         article = built.article(page)
         cites += [norm(s.get_text()) for s in article.select("span.refsite-cite")]
     bib = built.soup("bibliography/")
-    entries = {div["data-key"]: norm(div.select_one("p.csl-entry").get_text())
+    entries = {div["data-key"]: norm(div.select_one("div.csl-entry").get_text())
                for div in bib.select("div.refsite-entry[data-key]")}
     return cites, entries
 

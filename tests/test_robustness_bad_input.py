@@ -38,7 +38,7 @@ def assert_good_parts(built, *, page="", glossary=False):
     assert links, "the good citation is not rendered"
     bib = built.soup("bibliography/")
     assert bib.find("h3", id="ref-good2001") is not None
-    assert article.select_one("div.refsite-references [data-key='good2001']") is not None
+    assert article.select_one("section.refsite-references [data-key='good2001']") is not None
     if glossary:
         assert built.path("glossary/").exists()
         assert built.path("glossary/data-localization/").exists()
@@ -196,9 +196,9 @@ def test_incomplete_entry_shows_the_marker(make_site):
     bib = GOOD_BIB + "@misc{partial,\n  author = {Half, Hal},\n  title = {Unverified},\n  year = {2019},\n  x-verified = {no}\n}\n"
     built = make_site({"content/index.md": "# Home\n\n[@good2001] and [@partial].\n",
                        "bibliography/refs.bib": bib})
-    item = built.article("").select_one("div.refsite-references [data-key='partial']")
+    item = built.article("").select_one("section.refsite-references [data-key='partial']")
     assert "incomplete reference" in item.get_text().lower()
-    good = built.article("").select_one("div.refsite-references [data-key='good2001']")
+    good = built.article("").select_one("section.refsite-references [data-key='good2001']")
     assert "incomplete" not in good.get_text().lower()
     entry = built.soup("bibliography/").find("h3", id="ref-partial").find_parent("div", class_="refsite-entry")
     assert "incomplete reference" in entry.get_text().lower()

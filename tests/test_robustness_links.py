@@ -63,7 +63,7 @@ def test_backlinks_term_links_and_reference_links_are_present(flagship_site):
     assert bib.select("div.refsite-backlinks a[href]")
     articles = [BeautifulSoup(p.read_text(encoding="utf-8"), "html.parser").select_one("article")
                 for p in (flagship_site.site / "summaries").rglob("index.html")]
-    for selector in ("a.refsite-term[href]", "div.refsite-references a.refsite-ref__go[href]",
+    for selector in ("a.refsite-term[href]", "section.refsite-references a.refsite-ref__go[href]",
                      "span.refsite-cite a.refsite-cite__ref[href]"):
         assert any(a.select(selector) for a in articles), selector
 

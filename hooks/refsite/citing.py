@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from markupsafe import escape
 
 from . import csl
-from .csl.evaluate import NO_CITE
+from .csl.evaluate import NO_CITE, Cite
 from .csl.richtext import F, is_empty
 
 # The processor marks each cite in its HTML as OPEN key SEP html CLOSE (``cite_marks``).
@@ -162,8 +162,8 @@ class Citing:
             names_html = OPEN + plan.author + SEP + names_html + CLOSE
         else:
             names_html = names_text = ""
-        if self.is_note:
-            return Rendered(names_html, names_text, note=linkify(html), note_text=text)
+        if self.is_note:    # a note is a sentence: it starts with a capital, as in Pandoc
+            return Rendered(names_html, names_text, note=linkify(_capitalize(html)), note_text=_capitalize(text))
         if names_html:
             html = names_html + (" " + html if html else "")
             text = names_text + (" " + text if text else "")
@@ -224,9 +224,11 @@ class Citing:
     def label(self, key: str) -> str:
         """A short label for a work (its citation as a reader sees it, without brackets)."""
         proc = self.processor
-        parts = proc.render_cite_parts(csl.CiteItem(key), NO_CITE)
+        # a note style's label is its short (subsequent) form, not the full first note
+        cite = Cite(position=1) if self.is_note else NO_CITE
+        parts = proc.render_cite_parts(csl.CiteItem(key), cite)
         text = proc.finish(parts).text.strip()
-        return text or key
+        return text.rstrip(".") if self.is_note else (text or key) or key
 
     @staticmethod
     def linked(html: str, link) -> str:
@@ -263,6 +265,23 @@ def linkify(html: str) -> str:
         pos = end
     out.append(html[pos:])
     return "".join(out)
+
+
+def _capitalize(html: str) -> str:
+    """The first letter of ``html``'s text (outside tags and marks) in upper case."""
+    in_tag = False
+    for i, ch in enumerate(html):
+        if ch == "<":
+            in_tag = True
+        elif ch == ">":
+            in_tag = False
+        elif not in_tag and ch.isalpha():
+            return html[:i] + ch.upper() + html[i + 1:] if ch.islower() else html
+        elif not in_tag and ch == OPEN:
+            in_tag = True          # skip the mark's key (up to SEP)
+        elif ch == SEP:
+            in_tag = False
+    return html
 
 
 def strip_tags(html: str) -> str:

@@ -832,7 +832,7 @@ class _Walker:
                 seg = text[pos:m.start()]
                 parts.append("\x00" * len(seg) if self.raw else seg)
                 inner = m.group(1)
-                if inner.isdigit():  # backslash escape of one character
+                if inner.isdecimal() and inner.isascii():  # backslash escape of one character
                     ch = chr(int(inner)) if int(inner) < 0x110000 else ""
                     fill = "_" if re.match(r"\w", ch) else "\x00"
                     parts.append(fill * len(m.group()))

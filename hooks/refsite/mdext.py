@@ -143,9 +143,9 @@ class _ReferencesAppender(_PageTreeprocessor):
 
     The entries' order and text depend on the whole site (citation numbers, year suffixes), so the
     list is a token that ``on_env`` replaces (``Site.final_content``). The works are searchable on
-    the bibliography page, so the list is left out of search: ``data-search-exclude`` on a ``div``
-    with no nested ``div`` (Material's search parser ends an exclusion at the first closing tag of
-    the same name)."""
+    the bibliography page, so the list is left out of search: ``data-search-exclude`` on a
+    ``section`` with no nested ``section`` (Material's search parser ends an exclusion at the first
+    closing tag of the same name); entries are ``div``s, as a style may lay them out in blocks."""
 
     def run(self, root):
         ext = self.ext
@@ -160,7 +160,7 @@ class _ReferencesAppender(_PageTreeprocessor):
         heading = etree.SubElement(root, "h2")
         heading.text = site.settings.references_title
         heading.set("class", "refsite-references-title")
-        container = etree.SubElement(root, "div")
+        container = etree.SubElement(root, "section")
         container.set("class", "refsite-references")
         container.set("data-search-exclude", "")
         container.text = AtomicString(REFERENCES_TOKEN)

@@ -96,7 +96,7 @@ def entry_html(*, key: str, anchor: str, label: str, reference: str, incomplete:
     of that name)."""
     parts = [f'<div class="refsite-entry" data-key="{escape(key)}">',
              f'<h3 class="refsite-entry__label" id="{escape(anchor)}">{escape(label)}</h3>',
-             f'<p class="csl-entry">{Markup(reference)}</p>']
+             f'<div class="csl-entry">{Markup(reference)}</div>']
     if incomplete:
         parts.append('<p class="refsite-incomplete"><span class="refsite-incomplete__badge">'
                      'Incomplete reference</span> Only some details of this work could be '

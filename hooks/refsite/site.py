@@ -359,11 +359,11 @@ class Site:
                 continue
             incomplete = self.is_incomplete(key)
             href = self._href(info, bib_url, fragment_for(key))
-            parts.append(f'<p class="csl-entry refsite-ref{" refsite-ref--incomplete" if incomplete else ""}" '
+            parts.append(f'<div class="csl-entry refsite-ref{" refsite-ref--incomplete" if incomplete else ""}" '
                          f'data-key="{escape(key)}"><span class="refsite-ref__text">{self.citing.linked(entry.html, None)}</span>'
                          + ('<span class="refsite-incomplete__badge">incomplete reference</span>' if incomplete else "")
                          + f'<a aria-label="This work in the bibliography" class="refsite-ref__go" '
-                         f'href="{escape(href)}">\u2197</a></p>')
+                         f'href="{escape(href)}">\u2197</a></div>')
         return "".join(parts)
 
     def label(self, key: str) -> str:

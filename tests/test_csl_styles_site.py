@@ -1,0 +1,78 @@
+"""The flagship in other official styles: author-date (APA, MLA), numeric (IEEE) and notes
+(Chicago notes and bibliography). Each builds strictly; numbers follow reading order and agree
+between the text, each page's list and the bibliography; notes are footnotes of their page."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import ROOT, build
+
+NAV = ["", "summaries/introduction/", "summaries/china-era-of-algorithms/", "summaries/tech-globalized/",
+       "summaries/friction-geopolitics/", "summaries/decoupling/", "summaries/conclusion/"]
+
+
+def _flagship(tmp: Path, style: str):
+    import shutil
+    root = tmp / style
+    shutil.copytree(ROOT / "content", root / "content")
+    shutil.copytree(ROOT / "bibliography", root / "bibliography")
+    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    for plugin in config["plugins"]:
+        if isinstance(plugin, dict) and "refsite" in plugin:
+            plugin["refsite"]["style"] = style
+    (root / "mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return build(root)
+
+
+@pytest.mark.parametrize("style, first_cite", [
+    ("apa", re.compile(r"^\(\w.*, \d{4}")),
+    ("modern-language-association", re.compile(r"^\(\w")),
+])
+def test_author_date_styles_build(tmp_path, style, first_cite):
+    built = _flagship(tmp_path, style)
+    cites = [c.get_text() for c in built.article("").select("span.refsite-cite")]
+    assert cites and first_cite.match(cites[0]), cites[:3]
+
+
+def test_numeric_style_numbers_works_in_reading_order(tmp_path):
+    built = _flagship(tmp_path, "ieee")
+    seen: list[str] = []
+    for page in NAV:
+        article = built.article(page)
+        for cite in article.select("span.refsite-cite a.refsite-cite__ref[data-key]"):
+            if not re.search(r"\d", cite.get_text()):
+                continue                    # the names of an in-text citation ("Li et al. [21]")
+            if cite["data-key"] not in seen:
+                seen.append(cite["data-key"])
+                # a new work gets the next number: the first cite of the n-th work shows [n]
+                assert re.search(rf"\b{len(seen)}\b", cite.get_text()), (page, cite.get_text(), len(seen))
+        for entry in article.select(".refsite-references .refsite-ref"):
+            number = int(re.match(r"\s*\[(\d+)\]", entry.get_text()).group(1))
+            assert seen.index(entry["data-key"]) + 1 == number
+    bibliography = built.soup("bibliography/").select("div.refsite-entry")
+    numbers = [int(e.h3.get_text().strip("[]")) for e in bibliography]
+    assert numbers[: len(seen)] == list(range(1, len(seen) + 1))
+    assert [e["data-key"] for e in bibliography][: len(seen)] == seen
+
+
+def test_note_style_puts_citations_in_page_footnotes(tmp_path):
+    built = _flagship(tmp_path, "chicago-notes-bibliography")
+    article = built.article("summaries/decoupling/")
+    refs = article.select("span.refsite-cite sup.refsite-note-ref a")
+    notes = article.select(".refsite-notes li")
+    assert len(refs) == len(notes) > 3
+    assert [a["href"] for a in refs] == [f"#{li['id']}" for li in notes]
+    texts = [li.get_text() for li in notes]
+    # a first note is the full form; a later one for the same work is the short form
+    first = next(t for t in texts if t.startswith("Lizhi Liu, “The Rise of Data Politics"))
+    later = [t for t in texts if t.startswith("Liu, “The Rise of Data Politics,”")]
+    assert "Studies in Comparative" in first and later
+    # numbering starts again on every page
+    other = built.article("").select(".refsite-notes li")
+    assert other and other[0]["id"] == "refsite-note-1"
+    label = built.soup("bibliography/").select_one("div.refsite-entry h3").get_text()
+    assert len(label) < 80        # the short form, not the full note
