@@ -72,8 +72,7 @@ def _transform(text: str, case: str) -> str:
         return text
     if case == "capitalize-first":
         s, w = words[0]
-        if _is_lower(w) or True:
-            _capitalize_word(chars, s, w)
+        _capitalize_word(chars, s, w)
         return "".join(chars)
     if case == "capitalize-all":
         for s, w in words:

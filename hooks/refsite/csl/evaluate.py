@@ -294,7 +294,7 @@ def format_number(ctx, value: str, form: str, gender: str) -> str:
             elif form == "roman":
                 out.append(roman(n))
             else:
-                out.append(str(n) if not p.startswith("0") or form == "numeric" and False else p)
+                out.append(p)  # numeric: as written (leading zeros kept)
         else:
             out.append(p)
     return "".join(out)
