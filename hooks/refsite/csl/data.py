@@ -29,11 +29,6 @@ class DateVal:
     literal: str | None = None
     open_range: bool = False
 
-    @property
-    def is_range(self) -> bool:
-        return len(self.parts) > 1 and self.parts[1] != self.parts[0] and self.parts[1][0] != 0 \
-            or (len(self.parts) > 1 and self.parts[1][0] == 0 and any(self.parts[1][1:]))
-
 
 def _nfc(s: str) -> str:
     """Composed Unicode (an NFD "Ö" would not initialize or sort as one letter)."""
