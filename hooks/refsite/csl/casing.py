@@ -114,12 +114,14 @@ def _title(text, chars, words, all_caps):
 _PLAIN_CACHE: dict = {}  # (case, text) -> text; pure function of its key
 
 
-def apply_case(parts: list, case: str | None, english: bool = True) -> list:
+def apply_case(parts: list, case: str | None, lang: str = "en") -> list:
     """Transform the text of ``parts`` in place with CSL ``text-case`` value ``case``."""
     if not case:
         return parts
-    if case == "title" and not english:
+    if case == "title" and not lang.startswith("en"):  # title case is for English only
         return parts
+    if lang.startswith(("tr", "az")) and case in ("uppercase", "lowercase"):
+        return map_turkish(parts, case)
     if len(parts) == 1 and isinstance(parts[0], str):  # the common case, memoized
         key = (case, parts[0])
         hit = _PLAIN_CACHE.get(key)
@@ -140,6 +142,17 @@ def apply_case(parts: list, case: str | None, english: bool = True) -> list:
         if lst is not None:
             lst[i] = new[pos:pos + n]
         pos += n
+    return parts
+
+
+def map_turkish(parts, case):
+    """Turkish and Azeri dotted/dotless i in upper- and lowercasing."""
+    for lst, i, t in _segments(parts, []):
+        if lst is not None:
+            if case == "uppercase":
+                lst[i] = t.replace("i", "\u0130").upper()
+            else:
+                lst[i] = t.replace("I", "\u0131").lower()
     return parts
 
 

@@ -120,7 +120,7 @@ def _render_part(spec, ymd, dv, ctx, with_ys):
     parts = parse_markup(text)
     if name == "year" and with_ys:
         parts.append(F("ys", [with_ys]))
-    return decorate(spec, parts, ctx.english, affixes=False)
+    return decorate(spec, parts, ctx.lang, affixes=False)
 
 
 def _render_seq(specs, ymd, dv, ctx, delim, ys, strip_first_prefix=False, strip_last_suffix=False):
@@ -172,7 +172,7 @@ def render_date(node, ctx):
 
 def _render_date(node, ctx, var, dv):
     if dv.literal and not dv.parts and not ctx.sorting:
-        return decorate(node, parse_markup(dv.literal), ctx.english)
+        return decorate(node, parse_markup(dv.literal), ctx.lang)
     specs, delim = date_specs(node, ctx)
     shown = {s.name for s in specs}
     if ctx.sorting:
@@ -192,7 +192,7 @@ def _render_date(node, ctx, var, dv):
         if dv.open_range and out:
             rd = next((s.a.get("range-delimiter") for s in specs if s.name == "year"), None)
             out = out + [rd or "\u2013"]
-    return decorate(node, out, ctx.english)
+    return decorate(node, out, ctx.lang)
 
 
 def _render_range(specs, d1, d2, dv, ctx, delim, diff, ys):

@@ -50,7 +50,7 @@ class Ctx:
     """State of one rendering of one item."""
     __slots__ = ("proc", "style", "locale", "item", "mode", "cite", "name_opts", "suppressed",
                  "called", "found", "disamb", "sort_names", "suppress_author", "names_done",
-                 "english", "ys_done", "global_givens", "opts", "substituting", "substitute_names")
+                 "lang", "ys_done", "global_givens", "opts", "substituting", "substitute_names")
 
     def __init__(self, proc, item, mode, cite=NO_CITE, disamb=None, sort_names=None,
                  suppress_author=False):
@@ -71,8 +71,7 @@ class Ctx:
         self.sort_names = sort_names
         self.suppress_author = suppress_author
         self.names_done = False
-        lang = str(item.get("language", "") or proc.locale.lang)
-        self.english = lang.lower().startswith("en")
+        self.lang = str(item.get("language", "") or proc.locale.lang).lower()  # for text-case
         self.ys_done = False
         self.substituting = 0
         self.substitute_names = None   # cs:name/et-al/label a cs:substitute's cs:names inherit
@@ -202,7 +201,7 @@ def _citation_label(node, ctx):
 
 
 def r_text_variable(node, ctx):
-    return decorate(node, _text_variable(node, ctx, node.a["variable"]), ctx.english)
+    return decorate(node, _text_variable(node, ctx, node.a["variable"]), ctx.lang)
 
 
 def r_text_macro(node, ctx):
@@ -219,7 +218,7 @@ def r_text_macro(node, ctx):
     elif parts and not called:  # a macro of fixed text stands for a variable
         called = found = 1
     ctx.called, ctx.found = saved_c + called, saved_f + (found if parts else 0)
-    return decorate(node, parts, ctx.english) if parts else parts
+    return decorate(node, parts, ctx.lang) if parts else parts
 
 
 def r_text_term(node, ctx):
@@ -229,11 +228,11 @@ def r_text_term(node, ctx):
         return []
     if node.strip_periods:
         t = strip_periods(t)
-    return decorate(node, [F("term", parse_markup(t))], ctx.english)
+    return decorate(node, [F("term", parse_markup(t))], ctx.lang)
 
 
 def r_text_value(node, ctx):
-    return decorate(node, parse_markup(node.a["value"]), ctx.english)
+    return decorate(node, parse_markup(node.a["value"]), ctx.lang)
 
 
 def r_text(node, ctx):
@@ -276,7 +275,7 @@ def r_label(node, ctx):
         return []
     if node.strip_periods:
         t = strip_periods(t)
-    return decorate(node, parse_markup(t), ctx.english)
+    return decorate(node, parse_markup(t), ctx.lang)
 
 
 def format_number(ctx, value: str, form: str, gender: str) -> str:
@@ -324,7 +323,7 @@ def r_number(node, ctx):
         if node.strip_periods:
             text = strip_periods(text)
         parts = [text]
-    return decorate(node, parts, ctx.english)
+    return decorate(node, parts, ctx.lang)
 
 
 def r_group(node, ctx):
@@ -338,7 +337,7 @@ def r_group(node, ctx):
         called = found = 1
     ctx.called = saved_c + called
     ctx.found = saved_f + (found if parts else 0)
-    return decorate(node, parts, ctx.english)
+    return decorate(node, parts, ctx.lang)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ def strip_periods(s: str) -> str:
     return s.replace(".", "")
 
 
-def decorate(node, parts: list, english: bool = True, affixes: bool = True,
+def decorate(node, parts: list, lang: str = "en", affixes: bool = True,
              affixes_inside: bool = False) -> list:
     """Wrap ``parts`` with the node's text-case, quotes, formatting, affixes and display."""
     if not parts:
@@ -34,7 +34,7 @@ def decorate(node, parts: list, english: bool = True, affixes: bool = True,
         parts = ([node.prefix] if node.prefix else []) + parts + ([node.suffix] if node.suffix else [])
         affixes = False
     if node.text_case:
-        apply_case(parts, node.text_case, english)
+        apply_case(parts, node.text_case, lang)
     if node.quotes:
         parts = [F("q", parts)]
     for k, v in node.fmt:

@@ -72,7 +72,7 @@ def _np(name_parts, which, text, ctx, case=True):
             if kind:
                 parts = [F(kind, parts)]
         return parts
-    return decorate(node, parts, ctx.english, affixes=False)
+    return decorate(node, parts, ctx.lang, affixes=False)
 
 
 def _affix(name_parts, which, parts):
@@ -239,7 +239,7 @@ def _et_al(o, ctx, etal_node, count, last_inverted) -> list:
         return []
     etp = parse_markup(et)
     if etal_node is not None:
-        etp = decorate(etal_node, etp, ctx.english)
+        etp = decorate(etal_node, etp, ctx.lang)
     dpe = o.get("delimiter-precedes-et-al", "contextual")
     use_delim = dpe == "always" or (dpe == "contextual" and count >= 2) or \
         (dpe == "after-inverted-name" and last_inverted)
@@ -306,7 +306,7 @@ def _label(label, var, count, ctx):
         return []
     if label.strip_periods:
         t = t.replace(".", "")
-    return decorate(label, parse_markup(t), ctx.english)
+    return decorate(label, parse_markup(t), ctx.lang)
 
 
 def _render_vars(node, ctx, name, etal, label, label_after, values):
@@ -319,7 +319,7 @@ def _render_vars(node, ctx, name, etal, label, label_after, values):
         if o.get("form") == "count" or not out:
             continue
         if name is not None:
-            out = decorate(name, out, ctx.english)
+            out = decorate(name, out, ctx.lang)
         lab = _label(label, var, len(lst), ctx) if not ctx.sorting else []
         out = out + lab if label_after else lab + out
         outs.append(out)
@@ -373,7 +373,7 @@ def render_names(node, ctx, inherit=None):
                 break
         if out:
             ctx.found += 1
-            out = decorate(node, out, ctx.english) if inherit is None else out
+            out = decorate(node, out, ctx.lang) if inherit is None else out
             return _finish(ctx, out, inherit)
         return []
     if not out:
@@ -381,7 +381,7 @@ def render_names(node, ctx, inherit=None):
     ctx.found += 1
     if ctx.substituting:
         ctx.suppressed.update(v for v, _ in values)
-    out = decorate(node, out, ctx.english)
+    out = decorate(node, out, ctx.lang)
     return _finish(ctx, out, inherit)
 
 

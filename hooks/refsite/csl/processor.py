@@ -275,7 +275,7 @@ class Processor:
             body = self._collapse_years(pairs, pieces, collapse_mode, delim, group_delim or ", ")
         else:
             body = self._join_cites(pieces, pairs, delim)
-        return self.finish(decorate(layout, body, True, affixes_inside=True))
+        return self.finish(decorate(layout, body, self.locale.lang.lower(), affixes_inside=True))
 
     @staticmethod
     def _join_cites(pieces, pairs, delim):
@@ -364,9 +364,9 @@ class Processor:
             # the layout's suffix goes inside a closing display div (as citeproc-js)
             body = _copy(body)
             _last_div(body).children.append(layout.suffix)
-            out = decorate(layout, body, ctx.english, affixes=False)
+            out = decorate(layout, body, ctx.lang, affixes=False)
             return ([layout.prefix] if layout.prefix else []) + out, names_node
-        return decorate(layout, body, ctx.english), names_node
+        return decorate(layout, body, ctx.lang), names_node
 
     def _substitute_author(self, parts, names_node, prev):
         """subsequent-author-substitute: replace names equal to the previous entry's."""
