@@ -9,7 +9,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 # Playwright drives the system's Chromium; never download a browser.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: serve build test bench clean
+.PHONY: serve build test bench csl-suite clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,11 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+# The 845 official CSL processor fixtures (../shared/csl-test-suite): a table per category and
+# the closing line "N passed, M failed".
+csl-suite: $(STAMP)
+	$(BIN)/python benchmarks/csl_suite.py
 
 clean:
 	rm -rf site .pytest_cache benchmarks/work

@@ -76,3 +76,38 @@ def test_note_style_puts_citations_in_page_footnotes(tmp_path):
     assert other and other[0]["id"] == "refsite-note-1"
     label = built.soup("bibliography/").select_one("div.refsite-entry h3").get_text()
     assert len(label) < 80        # the short form, not the full note
+
+
+@pytest.mark.browser
+def test_readers_copy_a_reference_in_the_offered_styles(served_flagship, browser):
+    """The flagship offers Chicago, APA and MLA: on the bibliography page and in a citation's card."""
+    from conftest import watch_errors
+
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = watch_errors(context.new_page())
+    try:
+        page.goto(served_flagship.url + "bibliography/")
+        page.wait_for_load_state("networkidle")
+        entry = page.locator('div.refsite-entry[data-key="lee2018"]')
+        apa = entry.locator("button.refsite-copy", has_text="Copy as APA")
+        expected = apa.get_attribute("data-copy")
+        assert expected.startswith("Lee, K.-F. (2018).")
+        assert entry.locator("button.refsite-copy", has_text="Copy as MLA").get_attribute(
+            "data-copy").startswith("Lee, Kai-Fu. ")
+        apa.click()
+        page.wait_for_function("e => navigator.clipboard.readText().then(t => t === e)", arg=expected,
+                               timeout=5000)
+        page.goto(served_flagship.url)
+        page.wait_for_load_state("networkidle")
+        page.locator("a.refsite-cite__ref[data-key=lee2018]").first.hover()
+        card = page.locator("#refsite-card")
+        card.wait_for(state="visible", timeout=5000)
+        labels = card.locator("button.refsite-copy").all_inner_texts()
+        assert labels == ["Copy as Chicago", "Copy as APA", "Copy as MLA"]
+        page.evaluate("navigator.clipboard.writeText('')")
+        card.locator("button.refsite-copy", has_text="Copy as APA").click()
+        page.wait_for_function("e => navigator.clipboard.readText().then(t => t === e)", arg=expected,
+                               timeout=5000)
+        assert page.js_errors == []
+    finally:
+        context.close()

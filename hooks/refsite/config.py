@@ -27,6 +27,7 @@ class Settings:
     references_title: str = "References"
     cite_page: bool = True              # "Cite this page" box and Highwire meta tags
     locale: str | None = None           # CSL locale (default: the site's language)
+    copy_styles: tuple = ()             # ((label, style), ...): "Copy as" for readers
 
 
 def _is_str_list(value) -> bool:
@@ -45,6 +46,9 @@ CHECKS = {
     "incomplete_field": (lambda v: isinstance(v, str) and bool(v), "a BibTeX field name"),
     "references_title": (lambda v: isinstance(v, str) and bool(v), "a heading text"),
     "cite_page": (lambda v: isinstance(v, bool), "true or false"),
+    "copy_styles": (lambda v: v is None or _is_str_list(v) or (
+        isinstance(v, dict) and all(isinstance(k, str) and k and isinstance(x, str) and x for k, x in v.items())),
+        "a list of CSL style names, or a mapping of button labels to style names"),
     "locale": (lambda v: v is None or (isinstance(v, str) and bool(re.fullmatch(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*", v))),
                "a locale such as 'en-US' or 'fr'"),
 }
@@ -76,6 +80,8 @@ def parse_settings(raw) -> Settings:
         values["bibliography"] = (values["bibliography"],)
     elif "bibliography" in values:
         values["bibliography"] = tuple(values["bibliography"])
+    copy = values.pop("copy_styles", None) or ()
+    values["copy_styles"] = tuple(copy.items()) if isinstance(copy, dict) else tuple((None, x) for x in copy)
     values.setdefault("bibliography_page", Settings.bibliography_page)
     values["glossary_dir"] = values.get("glossary_dir", Settings.glossary_dir).strip("/")
     return Settings(**values)

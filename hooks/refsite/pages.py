@@ -89,7 +89,7 @@ formatted reference, downloaded as RIS or CSL-JSON, and saved with Zotero's brow
 
 def entry_html(*, key: str, anchor: str, label: str, reference: str, incomplete: bool,
                coins: str, bibtex: str, plain: str, ris_href: str, csl_href: str, filename: str,
-               backlinks: list[tuple[str, str, str]]) -> str:
+               backlinks: list[tuple[str, str, str]], copy_as=()) -> str:
     """One bibliography entry. ``reference`` is trusted HTML from the formatter; all else is text.
     Search skips the tools and the backlinks (``data-search-exclude`` on an element with no nested
     element of the same tag: Material's search parser ends the exclusion at the first closing tag
@@ -108,6 +108,9 @@ def entry_html(*, key: str, anchor: str, label: str, reference: str, incomplete:
                  'Copy BibTeX</button>'
                  f'<button type="button" class="md-button refsite-copy" data-copy="{escape(plain)}">'
                  'Copy reference</button>'
+                 + "".join(f'<button type="button" class="md-button refsite-copy" data-copy="{escape(text)}">'
+                           f'Copy as {escape(label)}</button>' for label, text in copy_as)
+                 +
                  # The script cuts this entry's record out of the site-wide file and saves it as
                  # <key>.ris / <key>.json; without the script the link opens the whole file.
                  f'<a class="md-button refsite-download" href="{escape(ris_href)}" data-format="ris" '

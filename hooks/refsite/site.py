@@ -9,6 +9,7 @@ every citation with the CSL processor (``citing``) and ``final_content`` finishe
 """
 from __future__ import annotations
 
+import json
 import os
 import posixpath
 import re
@@ -94,7 +95,12 @@ class Site:
                 self.problem(self.config_path, self._config_line(problem.message), problem.message)
             else:
                 self.problem(problem.path, problem.line, problem.message)
-        self.citing = Citing(self._style(settings), self._items())
+        items = self._items()
+        self.citing = Citing(self._style(settings, settings.style), items)
+        self.copy_as = []                   # (label, Citing) for readers' "Copy as"
+        for label, ref in settings.copy_styles:
+            style = self._style(settings, ref, "copy_styles")
+            self.copy_as.append((label or style.title or ref, Citing(style, items)))
         self.glossary = None
         self.matcher = None
         if settings.glossary:
@@ -121,21 +127,18 @@ class Site:
         pos = text.find(target)
         return text.count("\n", 0, pos) + 1 if pos >= 0 else None
 
-    def _style(self, settings: Settings):
-        """The compiled style of ``settings.style`` (an official name or a .csl path relative to
-        mkdocs.yml); an unknown name is a SettingsError, a broken file a problem (and the default
-        style is used)."""
-        ref = settings.style
-        if ref.endswith(".csl") or "/" in ref or os.sep in ref:
-            ref = os.path.join(self.config_dir, ref)
+    def _style(self, settings: Settings, ref: str, setting: str = "style"):
+        """The compiled style ``ref`` (an official name or a .csl path relative to mkdocs.yml);
+        an unknown name is a SettingsError, a broken file a problem (the default style is used)."""
+        path = os.path.join(self.config_dir, ref) if ref.endswith(".csl") or "/" in ref or os.sep in ref else ref
         try:
-            style = self.caches.styles.get(ref)
+            style = self.caches.styles.get(path)
         except csl.StyleNotFound as error:
             suggestions = ", ".join(error.suggestions)
-            raise SettingsError(f"plugins.refsite.style: unknown style {settings.style!r}"
+            raise SettingsError(f"plugins.refsite.{setting}: unknown style {ref!r}"
                                 + (f" (closest official styles: {suggestions})" if suggestions else "")) from None
         except csl.CslError as error:
-            self.problem(self.config_path, self._config_line(settings.style), f"plugins.refsite.style: {error}")
+            self.problem(self.config_path, self._config_line(ref), f"plugins.refsite.{setting}: {error}")
             style = self.caches.styles.get(STYLE_DEFAULT)
         locale = settings.locale or _csl_language(self.site_meta.get("language")) or style.default_locale
         return self.caches.styles.get(style.path, locale)
@@ -286,7 +289,12 @@ class Site:
         self._shown = shown
         self._rank = {k: i for i, k in enumerate(shown)}       # shown is in the style's order
         keys = set(shown) | {k for keys in self.registry.page_keys.values() for k in keys}
-        self._entries = dict(self.citing.entries(k for k in keys if k in self.bibliography.entries))
+        listed = [k for k in keys if k in self.bibliography.entries]
+        self._entries = dict(self.citing.entries(listed))
+        self._copy_texts: dict[str, list[tuple[str, str]]] = {k: [] for k in listed}
+        for label, citing in self.copy_as:
+            for key, entry in citing.entries(listed):
+                self._copy_texts[key].append((label, entry.text))
         self._labels: dict[str, str] = {}
         self._by_src = {info.src: info for info in infos}
         self._page_order = page_order
@@ -359,8 +367,10 @@ class Site:
                 continue
             incomplete = self.is_incomplete(key)
             href = self._href(info, bib_url, fragment_for(key))
+            copy = self._copy_texts.get(key)
+            copy_attr = f' data-copy-as="{escape(json.dumps(copy, ensure_ascii=False))}"' if copy else ""
             parts.append(f'<div class="csl-entry refsite-ref{" refsite-ref--incomplete" if incomplete else ""}" '
-                         f'data-key="{escape(key)}"><span class="refsite-ref__text">{self.citing.linked(entry.html, None)}</span>'
+                         f'data-key="{escape(key)}"{copy_attr}><span class="refsite-ref__text">{self.citing.linked(entry.html, None)}</span>'
                          + ('<span class="refsite-incomplete__badge">incomplete reference</span>' if incomplete else "")
                          + f'<a aria-label="This work in the bibliography" class="refsite-ref__go" '
                          f'href="{escape(href)}">\u2197</a></div>')
@@ -413,7 +423,7 @@ class Site:
                 coins=exports.coins_title(key, entry), bibtex=self.export_texts(key)[0],
                 plain=reference.text if reference else key,
                 ris_href=export_hrefs["RIS"], csl_href=export_hrefs["CSL-JSON"],
-                filename=_safe_filename(key), backlinks=links))
+                filename=_safe_filename(key), backlinks=links, copy_as=self._copy_texts.get(key, [])))
             href = "#" + fragment_for(key)
             for name in _author_names(entry):
                 by_author.setdefault(name, []).append((href, label))

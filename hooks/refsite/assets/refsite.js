@@ -49,6 +49,7 @@
       var source = document.querySelector('.refsite-references [data-key="' + cssEscape(key) + '"] .refsite-ref__text');
       if (source) {
         body.appendChild(source.cloneNode(true));
+        copyAs(body, source.parentNode.getAttribute("data-copy-as"));
       } else {
         body.textContent = key;
       }
@@ -57,6 +58,24 @@
     }
     box.appendChild(body);
     box.appendChild(more);
+  }
+
+  /* "Copy as" buttons (the styles the site offers): [[label, text], ...] from the page's list. */
+  function copyAs(body, json) {
+    var styles;
+    try { styles = JSON.parse(json || "[]"); } catch (e) { styles = []; }
+    if (!styles.length) return;
+    var row = document.createElement("p");
+    row.className = "refsite-card__copy";
+    styles.forEach(function (pair) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "md-button refsite-copy";
+      button.setAttribute("data-copy", pair[1]);
+      button.textContent = "Copy as " + pair[0];
+      row.appendChild(button);
+    });
+    body.appendChild(row);
   }
 
   function place(target) {
