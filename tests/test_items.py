@@ -38,10 +38,10 @@ FILES = {path.stem: path for path in [
 def _pandoc_path() -> str:
     """The pandoc that pypandoc-binary ships (pinned in requirements-test.txt): the oracle. A
     system pandoc is another version (Debian's is 2.17) and would be another oracle."""
-    pypandoc = pytest.importorskip("pypandoc")
+    import pypandoc
+
     bundled = Path(pypandoc.__file__).resolve().parent / "files" / "pandoc"
-    if not bundled.exists():
-        pytest.skip("pypandoc-binary's pandoc is not installed")
+    assert bundled.exists(), "pypandoc-binary's pandoc is missing (requirements-test.txt pins it)"
     return str(bundled)
 
 
@@ -104,8 +104,7 @@ def corpus():
     """name -> (entries, problems, source text, {reader: Pandoc's items}); Pandoc runs once per
     file and reader (``-f biblatex`` and ``-f bibtex``), all at once."""
     missing = [str(p) for p in FILES.values() if not p.exists()]
-    if missing:
-        pytest.skip(f"corpus not found: {missing}")
+    assert not missing, f"corpus not found (../shared/bib-corpus): {missing}"
     texts = {name: path.read_text(encoding="utf-8") for name, path in FILES.items()}
     with ThreadPoolExecutor(2 * len(texts)) as pool:
         futures = {(name, reader): pool.submit(_pandoc, _for_pandoc(text), reader)
