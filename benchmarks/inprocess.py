@@ -298,10 +298,66 @@ def mode_tugboat(path: str) -> dict:
             "format_ms_per_entry": 1000 * first / max(len(keys), 1), "references": len(refs)}
 
 
+def mode_csl(a_yml: str) -> dict:
+    """The CSL side alone at this point: every citation of the authored pages rendered at once and
+    every cited work's entry, in Chicago author-date; and one `pandoc --citeproc` run over the same
+    Markdown, bibliography and .csl file as a reference point."""
+    sys.path.insert(0, HOOKS)
+    import glob
+    import subprocess
+
+    from refsite import csl
+    from refsite.bibliography import load_bibliography
+    from refsite.citing import Citing, Written, WrittenCite
+    from refsite.items import ItemModel
+    from refsite.syntax import find_citations
+
+    root = os.path.dirname(os.path.abspath(a_yml))
+    bib = load_bibliography(["data/*.bib"], root)
+    pages = sorted(glob.glob(os.path.join(root, "docs_authored", "**", "*.md"), recursive=True))
+    written = []
+    markdown = []
+    for path in pages:
+        text = open(path, encoding="utf-8").read()
+        markdown.append(text)
+        for c in find_citations(text):
+            written.append(Written(path, tuple(WrittenCite(i.key, i.mode, i.prefix, i.suffix, i.locator,
+                                                           i.label, i.suffix_lead) for i in c.items), c.bracketed))
+    t0 = time.perf_counter()
+    model = ItemModel(bib.raw, nocase=True)
+    items = {k: model.csl(k) for k in bib.entries}
+    t_items = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    style = csl.load_style("chicago-author-date")
+    citing = Citing(style, items)
+    t_setup = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    rendered = citing.render(written)
+    t_cites = time.perf_counter() - t0
+    cited = list(dict.fromkeys(c.key for w in written for c in w.cites if c.key in items))
+    t0 = time.perf_counter()
+    entries = citing.entries(cited)
+    t_entries = time.perf_counter() - t0
+    result = {"citations": len(rendered), "entries": len(entries), "items_s": t_items, "setup_s": t_setup,
+              "citations_s": t_cites, "entries_s": t_entries,
+              "ms_per_citation": 1000 * t_cites / max(len(rendered), 1),
+              "ms_per_entry": 1000 * t_entries / max(len(entries), 1)}
+    try:
+        import pypandoc
+        cmd = [pypandoc.get_pandoc_path(), "--citeproc", "--bibliography", os.path.join(root, "data", "refs.bib"),
+               "--csl", csl.StyleCache().resolve("chicago-author-date"), "-f", "markdown", "-t", "html"]
+        t0 = time.perf_counter()
+        subprocess.run(cmd, input="\n\n".join(markdown), capture_output=True, text=True, check=True)
+        result["pandoc_s"] = time.perf_counter() - t0
+    except Exception as error:      # the reference point is optional; refsite's numbers are not
+        result["pandoc_error"] = str(error)[:200]
+    return result
+
+
 if __name__ == "__main__":
     mode, *rest = sys.argv[1:]
     fn = {"profile": mode_profile, "pages": mode_pages, "serve": mode_serve, "tugboat": mode_tugboat,
-          "memory": mode_memory}[mode]
+          "memory": mode_memory, "csl": mode_csl}[mode]
     import logging
     logging.disable(logging.WARNING)
     result = fn(*rest)

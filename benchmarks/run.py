@@ -256,7 +256,9 @@ def main(argv=None) -> int:
         info["inprocess"]["serve_c"] = run_inprocess(["serve", c_yml])
         info["inprocess"]["serve_b"] = run_inprocess(["serve", ymls[prof_point]["b"]])
         info["inprocess"]["profile_point"] = prof_point
-        info["inprocess"]["tugboat"] = run_inprocess(["tugboat", "/work/shared/bib-corpus/tugboat.bib"])
+        info["inprocess"]["csl"] = run_inprocess(["csl", a_yml])
+        info["inprocess"]["tugboat"] = run_inprocess(
+            ["tugboat", os.path.join(os.path.dirname(REPO), "shared", "bib-corpus", "tugboat.bib")])
 
     info["machine"]["loadavg_end"] = os.getloadavg()
     info["elapsed_s"] = time.time() - started

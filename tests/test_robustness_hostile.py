@@ -128,7 +128,8 @@ def test_hostile_text_shows_literally(hostile_site):
     assert SCRIPT in bib_text                       # author / journal
     assert IMG.lower() in bib_text.lower()          # title (its case may be changed by the style)
     evil1 = hostile_site.soup("bibliography/").find("h3", id="ref-evil1").find_parent("div", class_="refsite-entry")
-    assert "Note " + IMG in evil1.select_one("button.refsite-copy")["data-copy"]   # note, in the BibTeX copy
+    assert evil1.select_one("button.refsite-copy[data-copy-from=bibtex]") is not None
+    assert "Note " + IMG in (hostile_site.site / "bibliography.bib").read_text(encoding="utf-8")  # what it copies
     index = hostile_site.article("glossary/").get_text()
     assert SCRIPT in index
     # every term page: its title and definition shown as text
@@ -180,12 +181,15 @@ def test_nothing_fires_in_the_browser(hostile_site, serve, page):
         summaries = page.locator("details.refsite-citebox > summary")
         for i in range(summaries.count()):
             summaries.nth(i).click()
-        buttons = page.locator("button.refsite-copy[data-copy]")
+        buttons = page.locator("button.refsite-copy[data-copy], button.refsite-copy[data-copy-from=entry]")
         for i in range(buttons.count()):
             button = buttons.nth(i)
             if not button.is_visible():
                 continue
             expected = button.get_attribute("data-copy")
+            if expected is None:        # "Copy reference": the entry's text as shown
+                expected = " ".join(button.evaluate(
+                    "b => b.closest('.refsite-entry').querySelector('.csl-entry').textContent").split())
             button.click()
             page.wait_for_function("b => b.textContent !== b.getAttribute('data-label') || true",
                                    arg=button.element_handle())

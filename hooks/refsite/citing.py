@@ -93,6 +93,7 @@ class Citing:
         self.items = items
         self.processor = _MarkingProcessor(style, items)
         self.is_note = style.cls == "note"
+        self._rank = None           # (bibliography order, key -> rank), for ``order``
 
     @property
     def warnings(self) -> list[str]:
@@ -218,7 +219,10 @@ class Citing:
     def order(self, keys) -> list[str]:
         """``keys`` (known ones) in the style's bibliography order."""
         wanted = [k for k in keys if k in self.items]
-        ranked = {k: i for i, k in enumerate(self.processor.bib_order)}
+        order = self.processor.bib_order
+        if self._rank is None or self._rank[0] is not order:
+            self._rank = (order, {k: i for i, k in enumerate(order)})
+        ranked = self._rank[1]
         return sorted(wanted, key=lambda k: (ranked.get(k, len(ranked)), k))
 
     def label(self, key: str) -> str:

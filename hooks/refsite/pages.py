@@ -88,7 +88,7 @@ formatted reference, downloaded as RIS or CSL-JSON, and saved with Zotero's brow
 
 
 def entry_html(*, key: str, anchor: str, label: str, reference: str, incomplete: bool,
-               coins: str, bibtex: str, plain: str, ris_href: str, csl_href: str, filename: str,
+               coins: str, bib_href: str, ris_href: str, csl_href: str, filename: str,
                backlinks: list[tuple[str, str, str]], copy_as=()) -> str:
     """One bibliography entry. ``reference`` is trusted HTML from the formatter; all else is text.
     Search skips the tools and the backlinks (``data-search-exclude`` on an element with no nested
@@ -102,21 +102,20 @@ def entry_html(*, key: str, anchor: str, label: str, reference: str, incomplete:
                      'Incomplete reference</span> Only some details of this work could be '
                      'verified; the missing ones are left out rather than guessed.</p>')
     # The COinS span (for Zotero) sits with the tools: metadata, not text, so search skips it too.
-    parts.append('<div class="refsite-entry__tools" data-search-exclude>'
-                 f'<span class="Z3988" title="{escape(coins)}"></span>'
-                 f'<button type="button" class="md-button refsite-copy" data-copy="{escape(bibtex)}">'
-                 'Copy BibTeX</button>'
-                 f'<button type="button" class="md-button refsite-copy" data-copy="{escape(plain)}">'
-                 'Copy reference</button>'
-                 + "".join(f'<button type="button" class="md-button refsite-copy" data-copy="{escape(text)}">'
-                           f'Copy as {escape(label)}</button>' for label, text in copy_as)
-                 +
-                 # The script cuts this entry's record out of the site-wide file and saves it as
-                 # <key>.ris / <key>.json; without the script the link opens the whole file.
-                 f'<a class="md-button refsite-download" href="{escape(ris_href)}" data-format="ris" '
-                 f'data-key="{escape(key)}" data-filename="{escape(filename)}.ris">RIS</a>'
-                 f'<a class="md-button refsite-download" href="{escape(csl_href)}" data-format="csl-json" '
-                 f'data-key="{escape(key)}" data-filename="{escape(filename)}.json">CSL-JSON</a></div>')
+    # The script copies the entry's BibTeX record (cut out of the site-wide file) and its text as
+    # shown; downloads save the entry's own record. Without the script the links open the files.
+    tools = ['<div class="refsite-entry__tools" data-search-exclude>',
+             f'<span class="Z3988" title="{escape(coins)}"></span>',
+             '<button type="button" class="md-button refsite-copy" data-copy-from="bibtex">Copy BibTeX</button>',
+             '<button type="button" class="md-button refsite-copy" data-copy-from="entry">Copy reference</button>']
+    tools += [f'<button type="button" class="md-button refsite-copy" data-copy="{escape(text)}">'
+              f'Copy as {escape(label)}</button>' for label, text in copy_as]
+    for name, fmt, href, ext in (("BibTeX", "bibtex", bib_href, "bib"), ("RIS", "ris", ris_href, "ris"),
+                                 ("CSL-JSON", "csl-json", csl_href, "json")):
+        tools.append(f'<a class="md-button refsite-download" href="{escape(href)}" data-format="{fmt}" '
+                     f'data-filename="{escape(filename)}.{ext}">{name}</a>')
+    tools.append('</div>')
+    parts.append("".join(tools))
     if backlinks:
         count = len(backlinks)
         inner = [f'<p class="refsite-backlinks__title">Cited in {count} place{"s" if count != 1 else ""}:</p><ol>']

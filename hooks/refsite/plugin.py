@@ -17,6 +17,7 @@ Event by event:
 """
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from importlib import resources
@@ -136,9 +137,10 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
                 files.remove(existing)
             files.append(File.generated(config, src, content=content,
                                         inclusion=InclusionLevel.INCLUDED if in_nav else InclusionLevel.NOT_IN_NAV))
-        # Site-wide exports exist now so that links to them validate; their text is set in on_env.
-        for src in site.export_srcs().values():
-            files.append(File.generated(config, src, content=""))
+        # Site-wide exports exist now so that links to them validate; their text is made (from
+        # what on_env decided) when MkDocs writes them.
+        for label, src in site.export_srcs().items():
+            files.append(_MadeFile.made(config, src, functools.partial(site.export_file, label)))
         assets = resources.files("refsite") / "assets"
         for asset in ASSETS:
             text = (assets / asset.rsplit("/", 1)[-1]).read_text(encoding="utf-8")
@@ -187,19 +189,18 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         site.finalize(infos, self.nav_order)
         for page, info in zip(pages, infos):
             page.content = site.final_content(info)
+            info.content = None         # the page as rendered is not needed any more
             _resolve_toc(site, page.toc)
             if info.src == site.bibliography_src and page.present_anchor_ids is not None:
                 # The entries were filled in after MkDocs collected the page's ids.
                 page.present_anchor_ids |= site.bibliography_anchor_ids()
-        for src, text in site.export_files().items():
-            files.get_file_from_path(src).content_string = text
         self.page_export_base = {}
         for page in pages:
-            data = None if site.is_generated(page.file.src_uri) else site.page_exports(page.file.src_uri)
-            if data:
-                base = self.page_export_base[page.file.src_uri] = _page_export_base(page)
-                for ext, text in data.items():
-                    files.append(File.generated(config, base + ext, content=text))
+            src = page.file.src_uri
+            if not site.is_generated(src) and site.page_export_keys(src):
+                base = self.page_export_base[src] = _page_export_base(page)
+                for ext in (".bib", ".json"):
+                    files.append(_MadeFile.made(config, base + ext, functools.partial(site.page_export, src, ext)))
         self._flush_problems()
         return env
 
@@ -235,6 +236,52 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         for path in self.site.bibliography.files:
             server.watch(path)
         return server
+
+
+class _MadeFile(File):
+    """A generated file whose text is made when it is asked for, i.e. when MkDocs writes it
+    (``copy_file``) or another plugin reads it: the export files of a large site (tens of MB) are
+    not all held from ``on_env`` until MkDocs copies the files. MkDocs still writes every one."""
+
+    @classmethod
+    def made(cls, config, src_uri: str, make):
+        file = cls.generated(config, src_uri, content="")
+        file._make = make
+        return file
+
+    def _made(self) -> str | None:
+        make = getattr(self, "_make", None)
+        return make() if make is not None else None
+
+    @property
+    def content_string(self) -> str:
+        made = self._made()
+        return made if made is not None else File.content_string.fget(self)
+
+    @content_string.setter
+    def content_string(self, value: str):
+        self._make = None
+        File.content_string.fset(self, value)
+
+    @property
+    def content_bytes(self) -> bytes:
+        made = self._made()
+        return made.encode("utf-8") if made is not None else File.content_bytes.fget(self)
+
+    @content_bytes.setter
+    def content_bytes(self, value: bytes):
+        self._make = None
+        File.content_bytes.fset(self, value)
+
+    def copy_file(self, dirty: bool = False) -> None:
+        made = self._made()
+        if made is None:
+            return super().copy_file(dirty)
+        self._content = made
+        try:
+            super().copy_file(dirty)
+        finally:
+            self._content = ""
 
 
 def _resolve_toc(site, items):

@@ -5,7 +5,7 @@ outlive a ``mkdocs serve`` rebuild (``Caches``: the parsed bibliography, its CSL
 compiled styles, kept while the files are unchanged). Pages are rendered by the Markdown extension
 (``mdext``), which leaves tokens (``tokens``) where the whole site decides; ``finalize`` renders
 every citation with the CSL processor (``citing``) and ``final_content`` finishes every page in
-``on_env``; ``export_files`` / ``page_exports`` give the text of every export file.
+``on_env``; ``export_file`` / ``page_export`` make the text of each export file when MkDocs writes it.
 """
 from __future__ import annotations
 
@@ -272,12 +272,14 @@ class Site:
         order: pages in navigation order, then the others), the shown works, the page lists.
         Then ``final_content`` gives each page's content."""
         rank = {page: i for i, page in enumerate(page_order)}
-        pages = sorted({w.page for w in self.written}, key=lambda p: (rank.get(p, len(rank)), p))
+        by_page: dict[str, list[int]] = {}
+        for i, w in enumerate(self.written):
+            by_page.setdefault(w.page, []).append(i)
         order: list[int] = []
-        for page in pages:
+        for page in sorted(by_page, key=lambda p: (rank.get(p, len(rank)), p)):
             serials = self.page_citations.get(page, [])
-            rest = [i for i, w in enumerate(self.written) if w.page == page and i not in set(serials)]
-            order.extend(serials + rest)
+            placed = set(serials)
+            order.extend(serials + [i for i in by_page[page] if i not in placed])
         cited = self.registry.cited_keys()
         uncited = [k for k in self.bibliography.entries if k not in cited] if self.settings.nocite else []
         rendered = self.citing.render([self.written[i] for i in order], uncited)
@@ -420,8 +422,7 @@ class Site:
                 key=key, anchor=anchor_for(key), label=label,
                 reference=self.citing.linked(reference.html, None) if reference else escape(key),
                 incomplete=self.is_incomplete(key),
-                coins=exports.coins_title(key, entry), bibtex=self.export_texts(key)[0],
-                plain=reference.text if reference else key,
+                coins=exports.coins_title(key, entry), bib_href=export_hrefs["BibTeX"],
                 ris_href=export_hrefs["RIS"], csl_href=export_hrefs["CSL-JSON"],
                 filename=_safe_filename(key), backlinks=links, copy_as=self._copy_texts.get(key, [])))
             href = "#" + fragment_for(key)
@@ -489,22 +490,26 @@ class Site:
                                         exports.csl_item_text(key, entry, bib.entries))
         return texts
 
-    def export_files(self) -> dict[str, str]:
-        """Site-wide export files (src -> text) of the shown works, in the style's order."""
-        texts = [self.export_texts(k) for k in self._shown]
-        srcs = self.export_srcs()
-        return {srcs["BibTeX"]: exports.bibtex_join(t[0] for t in texts),
-                srcs["RIS"]: exports.ris_join(t[1] for t in texts),
-                srcs["CSL-JSON"]: exports.csl_join(t[2] for t in texts)}
+    def export_file(self, label: str) -> str:
+        """A site-wide export file ("BibTeX", "RIS", "CSL-JSON") of the shown works, in the
+        style's order."""
+        if label == "BibTeX":
+            return exports.bibtex_join(self.export_texts(k)[0] for k in self._shown)
+        if label == "RIS":
+            return exports.ris_join(self.export_texts(k)[1] for k in self._shown)
+        return exports.csl_join(self.export_texts(k)[2] for k in self._shown)
 
-    def page_exports(self, src: str) -> dict[str, str] | None:
-        """The works an authored page cites, as '.bib' and '.json' texts (None if it cites none)."""
+    def page_export_keys(self, src: str) -> list[str]:
+        """The works an authored page cites (known ones), in the style's order."""
         rank = self._rank
-        keys = sorted({k for k in self.registry.page_keys.get(src, []) if k in rank}, key=rank.__getitem__)
-        if not keys:
-            return None
-        texts = [self.export_texts(k) for k in keys]
-        return {".bib": exports.bibtex_join(t[0] for t in texts), ".json": exports.csl_join(t[2] for t in texts)}
+        return sorted({k for k in self.registry.page_keys.get(src, []) if k in rank}, key=rank.__getitem__)
+
+    def page_export(self, src: str, ext: str) -> str:
+        """The works a page cites as ".bib" or ".json" text."""
+        texts = [self.export_texts(k) for k in self.page_export_keys(src)]
+        if ext == ".bib":
+            return exports.bibtex_join(t[0] for t in texts)
+        return exports.csl_join(t[2] for t in texts)
 
     def page_meta(self, info_title: str, url: str, meta: dict) -> dict:
         site = self.site_meta

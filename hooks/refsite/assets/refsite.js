@@ -178,12 +178,29 @@
       document.body.removeChild(area);
     });
   }
+  /* The text a copy button copies: its data-copy, the entry's text as shown, or the entry's
+     record cut out of the site-wide BibTeX file. */
+  function textToCopy(button) {
+    var from = button.getAttribute("data-copy-from");
+    if (!from) return Promise.resolve(button.getAttribute("data-copy"));
+    var entry = button.closest(".refsite-entry");
+    if (!entry) return Promise.reject(new Error("no entry"));
+    if (from === "entry") {
+      return Promise.resolve(entry.querySelector(".csl-entry").textContent.replace(/\s+/g, " ").trim());
+    }
+    var link = entry.querySelector('a.refsite-download[data-format="bibtex"]');
+    return exportText(link.href).then(function (body) {
+      var data = record("bibtex", body, entry.getAttribute("data-key"));
+      if (data === null) throw new Error("no record");
+      return data;
+    });
+  }
   document.addEventListener("click", function (event) {
-    var button = event.target.closest && event.target.closest(".refsite-copy[data-copy]");
+    var button = event.target.closest && event.target.closest(".refsite-copy[data-copy], .refsite-copy[data-copy-from]");
     if (!button) return;
     var label = button.getAttribute("data-label") || button.textContent;
     button.setAttribute("data-label", label);
-    copyText(button.getAttribute("data-copy")).then(function () {
+    textToCopy(button).then(copyText).then(function () {
       button.textContent = "Copied ✓";
       setTimeout(function () { button.textContent = label; }, 1500);
     }, function () {
@@ -194,7 +211,25 @@
 
   /* Per-entry RIS / CSL-JSON downloads: the entry's record, cut out of the site-wide export file. */
   var exportTexts = {};
+  function exportText(href) {
+    if (!exportTexts[href]) {
+      exportTexts[href] = fetch(href).then(function (r) {
+        if (!r.ok) throw new Error(r.status);
+        return r.text();
+      });
+      exportTexts[href].catch(function () { delete exportTexts[href]; });
+    }
+    return exportTexts[href];
+  }
   function record(format, text, key) {
+    if (format === "bibtex") {
+      var entries = text.split(/\n(?=@)/);
+      for (var b = 0; b < entries.length; b++) {
+        var head = entries[b].match(/^@[^{(\s]+\s*[{(]\s*([^,\s]+)\s*,/);
+        if (head && head[1] === key) return entries[b].replace(/\s+$/, "") + "\n";
+      }
+      return null;
+    }
     if (format === "ris") {
       var records = text.split(/^ER {2}-.*$/m);
       for (var i = 0; i < records.length; i++) {
@@ -212,19 +247,16 @@
     return null;
   }
   document.addEventListener("click", function (event) {
-    var link = event.target.closest && event.target.closest("a.refsite-download[data-key]");
-    if (!link || !window.fetch || !window.Blob) return;
+    var link = event.target.closest && event.target.closest("a.refsite-download[data-format]");
+    var entry = link && link.closest(".refsite-entry");
+    if (!entry || !window.fetch || !window.Blob) return;
     event.preventDefault();
     var href = link.href, format = link.getAttribute("data-format");
-    var text = exportTexts[href] || fetch(href).then(function (r) {
-      if (!r.ok) throw new Error(r.status);
-      return r.text();
-    });
-    exportTexts[href] = text;
-    Promise.resolve(text).then(function (body) {
-      var data = record(format, body, link.getAttribute("data-key"));
+    exportText(href).then(function (body) {
+      var data = record(format, body, entry.getAttribute("data-key"));
       if (data === null) throw new Error("no record");
-      var type = format === "ris" ? "application/x-research-info-systems" : "application/vnd.citationstyles.csl+json";
+      var type = {ris: "application/x-research-info-systems", bibtex: "application/x-bibtex"}[format] ||
+        "application/vnd.citationstyles.csl+json";
       var url = URL.createObjectURL(new Blob([data], { type: type }));
       var save = document.createElement("a");
       save.href = url;
@@ -234,7 +266,6 @@
       document.body.removeChild(save);
       setTimeout(function () { URL.revokeObjectURL(url); }, 1000);
     }).catch(function () {
-      delete exportTexts[href];
       window.location.href = href;
     });
   });

@@ -44,6 +44,7 @@ class Disambiguator:
         self.rule = o.get("givenname-disambiguation-rule", "by-cite")
         self.add_ys = o.get("disambiguate-add-year-suffix") == "true"
         self._keys: dict = {}
+        self._levels: dict = {}
         self.subsequent_forms = _has_subsequent_forms(proc.style)
 
     def key(self, iid) -> str:
@@ -152,7 +153,13 @@ class Disambiguator:
         return out
 
     def _render_level(self, nm, level) -> str:
-        return plain(render_person(nm, 0, self.name_opts, level, self.name_ctx, {}))
+        """A name as the citation's first name would show it at a given-name level (cached: the
+        same persons are asked for again and again)."""
+        key = (person_key(nm), tuple(sorted((k, v) for k, v in nm.items() if isinstance(v, str))), level)
+        hit = self._levels.get(key)
+        if hit is None:
+            hit = self._levels[key] = plain(render_person(nm, 0, self.name_opts, level, self.name_ctx, {}))
+        return hit
 
     def _expand_givens(self, g):
         """Raise given-name levels slot by slot where different persons render alike."""
