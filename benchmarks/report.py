@@ -162,6 +162,18 @@ def render(info: dict) -> str:
                 f"* CSL items (`ItemModel`): {tug.get('items_s', 0):.2f} s; every entry rendered by the CSL "
                 f"processor in Chicago author-date: **{tug['format_all_s']:.2f} s** "
                 f"({tug['format_ms_per_entry']:.2f} ms/entry)", ""]
+    cslm = ip.get("csl", {})
+    if cslm and "citations_s" in cslm:
+        out += [f"## CSL formatting alone ({ip.get('profile_point', 'large')} point, Chicago author-date)", "",
+                f"* the whole bibliography as CSL items: "
+                f"{cslm['items_s']:.2f} s, style and processor {cslm['setup_s']:.2f} s",
+                f"* {cslm['citations']:,} citations, all at once (numbers, disambiguation, year suffixes): "
+                f"**{cslm['citations_s']:.2f} s = {cslm['ms_per_citation']:.2f} ms per citation**",
+                f"* {cslm['entries']:,} reference entries: **{cslm['entries_s']:.2f} s = "
+                f"{cslm['ms_per_entry']:.2f} ms per entry**",
+                (f"* reference point: one `pandoc --citeproc` run over the same Markdown, .bib and .csl: "
+                 f"**{cslm['pandoc_s']:.1f} s**" if "pandoc_s" in cslm else
+                 f"* pandoc reference point not measured: {cslm.get('pandoc_error', '')}"), ""]
     lin = lin_cpu = None
     if "medium" in pts and "large" in pts:
         lin = _ratio(pts["large"]["summary"].get("a"), pts["medium"]["summary"].get("a"))
@@ -197,6 +209,13 @@ def render(info: dict) -> str:
     out.append(mark(r.get("ab") is not None and r["ab"] <= 1.25, f"{big} (a)/(b) wall ≤ 1.25: {_s(r.get('ab'), '×')} "
                     f"(CPU time: {_s(r.get('abc'), '×')})"))
     out.append(mark(r.get("abr") is not None and r["abr"] <= 1.5, f"{big} (a)/(b) peak RSS ≤ 1.5: {_s(r.get('abr'), '×')}"))
+    a_big = (pts.get(big) or {}).get("summary", {}).get("a") or {}
+    rss = a_big.get("rss_mb")
+    out.append(mark(rss is not None and rss <= 256, f"{big} (a) peak RSS ≤ 256 MB: {_s(rss, ' MB')}"))
+    cslm = ip.get("csl", {})
+    if "ms_per_citation" in cslm:
+        out.append(mark(cslm["ms_per_citation"] <= 0.2, f"CSL ≤ 0.2 ms per citation: {cslm['ms_per_citation']:.2f} ms"))
+        out.append(mark(cslm["ms_per_entry"] <= 1.0, f"CSL ≤ 1 ms per reference entry: {cslm['ms_per_entry']:.2f} ms"))
     peer_big = (info.get("peers", {}).get(big) or {}).get("summary", {}) if isinstance(info.get("peers"), dict) else {}
     if peer_big.get("timed_out") and not peer_big.get("n"):
         out.append(mark(True, f"≥ 2.5× faster than mkdocs-bibtex + ezglossary at {big}: peers did not finish in 8 min"))

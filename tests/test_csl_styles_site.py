@@ -111,3 +111,30 @@ def test_readers_copy_a_reference_in_the_offered_styles(served_flagship, browser
         assert page.js_errors == []
     finally:
         context.close()
+
+
+def _site_with_style(make_site, style: str, files: dict | None = None, expect=()):
+    bib = ("@book{lee2018,\n  author = {Lee, Kai-Fu},\n  title = {AI Superpowers},\n"
+           "  publisher = {Houghton Mifflin Harcourt},\n  year = {2018}\n}\n")
+    return make_site({"content/index.md": "# Home\n\nAs argued [@lee2018, p. 12].\n",
+                      "bibliography/refs.bib": bib, **(files or {})}, {"refsite": {"style": style}}, expect=expect)
+
+
+def test_style_may_be_a_csl_file_of_the_site(make_site):
+    from refsite.csl import StyleCache
+
+    own = Path(StyleCache().resolve("apa")).read_text(encoding="utf-8")     # any .csl file of the author's
+    built = _site_with_style(make_site, "styles/house.csl", {"styles/house.csl": own})
+    assert [c.get_text() for c in built.article("").select("span.refsite-cite")] == ["(Lee, 2018, p. 12)"]
+
+
+def test_dependent_style_resolves_to_its_parent(make_site):
+    built = _site_with_style(make_site, "accounting-forum")        # a journal that uses APA
+    assert [c.get_text() for c in built.article("").select("span.refsite-cite")] == ["(Lee, 2018, p. 12)"]
+
+
+def test_malformed_csl_file_is_a_path_line_problem_and_the_default_style_is_used(make_site):
+    broken = '<?xml version="1.0"?>\n<style xmlns="http://purl.org/net/xbiblio/csl" version="1.0">\n  <info>\n</style>\n'
+    built = _site_with_style(make_site, "styles/broken.csl", {"styles/broken.csl": broken},
+                             expect=(r"^styles/broken\.csl:4: mismatched tag.*plugins\.refsite\.style",))
+    assert [c.get_text() for c in built.article("").select("span.refsite-cite")] == ["(Lee 2018, 12)"]

@@ -87,11 +87,13 @@ class _MarkingProcessor(csl.Processor):
 class Citing:
     """The CSL side of one build: a processor over the site's works in the chosen style."""
 
-    def __init__(self, style, items: dict):
-        """``style``: a compiled ``csl`` style; ``items``: key -> CSL-JSON item."""
+    def __init__(self, style, items: dict, locale_files=None):
+        """``style``: a compiled ``csl`` style; ``items``: key -> CSL-JSON item; ``locale_files``:
+        the parsed locale files (``csl.LocaleFiles``) to share between processors."""
         self.style = style
         self.items = items
-        self.processor = _MarkingProcessor(style, items)
+        self.locale_files = locale_files
+        self.processor = _MarkingProcessor(style, items, locale_files=locale_files)
         self.is_note = style.cls == "note"
         self._rank = None           # (bibliography order, key -> rank), for ``order``
 

@@ -77,6 +77,8 @@ from typing import Callable, Iterator
 from xml.etree import ElementTree as etree
 
 import markdown
+from markdown import util as md_util
+from markdown.extensions.toc import slugify as toc_slugify
 import yaml
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
@@ -178,9 +180,9 @@ def _name_key(name: str) -> str:
 
 
 def slugify(text: str) -> str:
-    """Lowercase ASCII slug: NFKD, accents dropped, runs of other characters -> '-'. May be ''."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    """Lowercase ASCII slug, the one Python-Markdown's ``toc`` makes heading ids with (accents
+    dropped, punctuation removed, spaces and hyphens as '-'). May be ''."""
+    return toc_slugify(text, "-").strip("-_")
 
 
 def _fallback_slug(term: str) -> str:
@@ -735,8 +737,9 @@ HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _VOID_TAGS = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
                         "source", "track", "wbr"})
 
-_PLACEHOLDER_RE = re.compile("\x02([^\x02\x03]*)\x03")
-_HTML_PH_RE = re.compile(r"wzxhzdk:(\d+)\Z")
+# Python-Markdown's placeholders (markdown.util): STX … ETX around stash markers and escapes.
+_PLACEHOLDER_RE = re.compile(f"{md_util.STX}([^{md_util.STX}{md_util.ETX}]*){md_util.ETX}")
+_HTML_PH_RE = re.compile(md_util.HTML_PLACEHOLDER[1:-1].replace("%s", r"(\d+)") + r"\Z")
 _OPEN_TAG_RE = re.compile(r"<([A-Za-z][A-Za-z0-9:-]*)(\s[^<>]*)?>\Z", re.S)
 _CLOSE_TAG_RE = re.compile(r"</([A-Za-z][A-Za-z0-9:-]*)\s*>\Z")
 _CLASS_ATTR_RE = re.compile(r"""\bclass\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", re.I)

@@ -19,6 +19,7 @@ from markdown.extensions import Extension
 from markdown.extensions.toc import remove_fnrefs, render_inner_html, strip_tags, unique
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
+from markdown import util as md_util
 from markdown.util import AtomicString
 from mkdocs.utils import get_relative_url
 
@@ -29,7 +30,7 @@ from .syntax import parse_bracketed, parse_narrative
 
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 BLOCKS = {"p", "li", "td", "th", "dd", "dt", "blockquote", "figcaption", "caption"} | HEADINGS
-_PLACEHOLDER = re.compile("\x02[^\x03]*\x03")
+_PLACEHOLDER = re.compile(f"{md_util.STX}[^{md_util.ETX}]*{md_util.ETX}")     # Python-Markdown's
 _OTHER_TAGS = re.compile(r"</?(?!(?:i|b|sup|sub)>)[a-zA-Z][^>]*>")
 _SPACES = re.compile(r"\s+")
 

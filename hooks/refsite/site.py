@@ -24,6 +24,7 @@ from .config import STYLE_DEFAULT, Settings, SettingsError
 from .diagnostics import Diagnostics
 from . import csl, tokens
 from .citing import Citing, Written
+from .csl.locale import LocaleFiles
 from .glossary import build_matcher, load_glossary, register_linker
 from .items import ItemModel
 from .mdext import PageContext, RefsiteExtension, anchor_for, fragment_for
@@ -53,6 +54,7 @@ class Caches:
 
     bibliography: BibliographyCache = field(default_factory=BibliographyCache)
     styles: csl.StyleCache = field(default_factory=csl.StyleCache)
+    locales: LocaleFiles = field(default_factory=LocaleFiles)
     items: dict = field(default_factory=dict)       # "current" -> (Bibliography, ItemModel)
 
 
@@ -96,11 +98,11 @@ class Site:
             else:
                 self.problem(problem.path, problem.line, problem.message)
         items = self._items()
-        self.citing = Citing(self._style(settings, settings.style), items)
+        self.citing = Citing(self._style(settings, settings.style), items, self.caches.locales)
         self.copy_as = []                   # (label, Citing) for readers' "Copy as"
         for label, ref in settings.copy_styles:
             style = self._style(settings, ref, "copy_styles")
-            self.copy_as.append((label or style.title or ref, Citing(style, items)))
+            self.copy_as.append((label or style.title or ref, Citing(style, items, self.caches.locales)))
         self.glossary = None
         self.matcher = None
         if settings.glossary:
@@ -137,6 +139,10 @@ class Site:
             suggestions = ", ".join(error.suggestions)
             raise SettingsError(f"plugins.refsite.{setting}: unknown style {ref!r}"
                                 + (f" (closest official styles: {suggestions})" if suggestions else "")) from None
+        except csl.StyleSyntaxError as error:      # the style file's own place, then the setting's
+            self.problem(os.path.relpath(error.path, self.config_dir), error.line,
+                         f"{error.detail} (plugins.refsite.{setting}; the default style is used)")
+            style = self.caches.styles.get(STYLE_DEFAULT)
         except csl.CslError as error:
             self.problem(self.config_path, self._config_line(ref), f"plugins.refsite.{setting}: {error}")
             style = self.caches.styles.get(STYLE_DEFAULT)
@@ -258,7 +264,7 @@ class Site:
         """``text`` with each citation as it reads on its own (no site-wide decisions): the id of a
         heading that cites is made from it while the page renders."""
         if self._provisional is None:
-            self._provisional = Citing(self.citing.style, self.citing.items)
+            self._provisional = Citing(self.citing.style, self.citing.items, self.caches.locales)
         def value(kind, arg):
             if kind != "C" or not arg.isdigit() or int(arg) >= len(self.written):
                 return ""
@@ -284,9 +290,7 @@ class Site:
         uncited = [k for k in self.bibliography.entries if k not in cited] if self.settings.nocite else []
         rendered = self.citing.render([self.written[i] for i in order], uncited)
         self._rendered = dict(zip(order, rendered))
-        for warning in self.citing.warnings:
-            self.problem(self.config_path, None, f"citation style: {warning}")
-        self.citing.warnings.clear()
+        self._report_processor_warnings()
         shown = self.shown_keys()
         self._shown = shown
         self._rank = {k: i for i, k in enumerate(shown)}       # shown is in the style's order
@@ -397,6 +401,19 @@ class Site:
     def _href(from_info: PageInfo, to_url: str, fragment: str = "") -> str:
         """Relative URL between two site-relative URLs."""
         return get_relative_url(to_url or ".", from_info.url) + ("#" + fragment if fragment else "")
+
+    def _report_processor_warnings(self) -> None:
+        """The processor's warnings as problems: at the work's place in its .bib file when they
+        name a work ("key: …"), else at the style file."""
+        for warning in self.citing.warnings:
+            key, _, rest = warning.partition(": ")
+            if rest and key in self.bibliography.locations:
+                path, line = self.bibliography.locations[key]
+                self.problem(path, line, warning)
+            else:
+                self.problem(os.path.relpath(self.citing.style.path, self.config_dir)
+                             if self.citing.style.path else self.config_path, None, f"CSL: {warning}")
+        self.citing.warnings.clear()
 
     def _fill_bibliography(self, info: PageInfo, page_order) -> str:
         resolve = self.resolve
