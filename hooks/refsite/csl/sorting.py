@@ -73,22 +73,43 @@ def _macro_value(proc, item, key, mode):
     return text
 
 
-def item_keys(proc, item, keys, mode="sort", cache=None) -> list:
+class _LazyKeys:
+    """An item's sort values, each computed the first time a comparison needs it: most items
+    differ on the first key, so later keys (rendered macros) are rarely needed."""
+    __slots__ = ("proc", "item", "keys", "mode", "values")
+    _UNSET = object()
+
+    def __init__(self, proc, item, keys, mode):
+        self.proc, self.item, self.keys, self.mode = proc, item, keys, mode
+        self.values = [self._UNSET] * len(keys)
+
+    def __getitem__(self, k):
+        v = self.values[k]
+        if v is self._UNSET:
+            v = self.values[k] = _key_value(self.proc, self.item, self.keys[k], self.mode)
+        return v
+
+    def __len__(self):
+        return len(self.keys)
+
+
+def _key_value(proc, item, key, mode):
+    if key.variable:
+        v = _variable_value(proc, item, key.variable)
+    elif key.macro:
+        v = _macro_value(proc, item, key, mode)
+    else:
+        v = None
+    return (fold(v), v) if isinstance(v, str) else v
+
+
+def item_keys(proc, item, keys, mode="sort", cache=None):
+    """The item's sort values for ``keys`` (computed lazily, see ``_LazyKeys``)."""
     if cache is not None:
         hit = cache.get((mode, item.get("id")))
         if hit is not None:
             return hit
-    out = []
-    for key in keys:
-        if key.variable:
-            v = _variable_value(proc, item, key.variable)
-        elif key.macro:
-            v = _macro_value(proc, item, key, mode)
-        else:
-            v = None
-        if isinstance(v, str):
-            v = (fold(v), v)
-        out.append(v)
+    out = _LazyKeys(proc, item, keys, mode)
     if cache is not None:
         cache[(mode, item.get("id"))] = out
     return out
