@@ -68,6 +68,7 @@ Slugs and order
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import re
 import unicodedata
@@ -740,9 +741,34 @@ _VOID_TAGS = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "inpu
 # Python-Markdown's placeholders (markdown.util): STX … ETX around stash markers and escapes.
 _PLACEHOLDER_RE = re.compile(f"{md_util.STX}([^{md_util.STX}{md_util.ETX}]*){md_util.ETX}")
 _HTML_PH_RE = re.compile(md_util.HTML_PLACEHOLDER[1:-1].replace("%s", r"(\d+)") + r"\Z")
-_OPEN_TAG_RE = re.compile(r"<([A-Za-z][A-Za-z0-9:-]*)(\s[^<>]*)?>\Z", re.S)
-_CLOSE_TAG_RE = re.compile(r"</([A-Za-z][A-Za-z0-9:-]*)\s*>\Z")
-_CLASS_ATTR_RE = re.compile(r"""\bclass\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", re.I)
+
+
+class _OneTag(HTMLParser):
+    """Reads one raw HTML tag (a stashed inline tag) with the standard library's parser."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found = None
+
+    def handle_starttag(self, tag, attrs):
+        self.found = self.found or ("start", tag, tuple(attrs))
+
+    def handle_startendtag(self, tag, attrs):
+        self.found = self.found or ("startend", tag, tuple(attrs))
+
+    def handle_endtag(self, tag):
+        self.found = self.found or ("end", tag, ())
+
+
+@functools.lru_cache(maxsize=4096)
+def _read_tag(html: str):
+    """("start" | "end" | "startend", tag, attrs) when ``html`` is exactly one tag, else None."""
+    if not (html.startswith("<") and html.endswith(">")) or html.count("<") != 1:
+        return None
+    parser = _OneTag()
+    parser.feed(html)
+    parser.close()
+    return parser.found
 # Bare URLs, e-mail addresses and leftover [@key] citation syntax: never linked into.
 _NOLINK_RE = re.compile(
     r"(?:\b(?:https?|ftp)://|\bwww\.)[^\s<>\"\x02\x03]+"
@@ -798,27 +824,22 @@ class _Walker:
         return item.strip() if isinstance(item, str) else None
 
     def _follow_raw(self, html: str, owner) -> None:
-        close = _CLOSE_TAG_RE.match(html)
-        if close:
-            tag = close.group(1).lower()
+        found = _read_tag(html)
+        if found is None or found[0] == "startend":
+            return
+        kind, tag, attrs = found
+        if kind == "end":
             for i in range(len(self.raw) - 1, -1, -1):
                 if self.raw[i][0] == tag:
                     del self.raw[i:]
                     break
             return
-        opening = _OPEN_TAG_RE.match(html)
-        if not opening or html.endswith("/>"):
-            return
-        tag = opening.group(1).lower()
         if tag in _VOID_TAGS:
             return
         if self.raw:
             self.raw.append((tag, owner))
             return
-        classes = set()
-        cm = _CLASS_ATTR_RE.search(opening.group(2) or "")
-        if cm:
-            classes = set((cm.group(1) or cm.group(2) or cm.group(3) or "").split())
+        classes = set(next((v or "" for k, v in attrs if k == "class"), "").split())
         if tag in SKIP_TAGS or not classes.isdisjoint(SKIP_CLASSES):
             self.raw.append((tag, owner))
 
