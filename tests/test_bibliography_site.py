@@ -371,7 +371,7 @@ def test_coins_are_openurl_context_objects(site):
     assert zhou["rft_val_fmt"] == ["info:ofi/fmt:kev:mtx:journal"]
     assert zhou["rft.atitle"] == ["Data Localization and Its Discontents"]
     assert zhou["rft.jtitle"] == ["Journal of Internet Policy"]
-    assert zhou["rft.au"] == ["Zhou, Mei", "Okafor, Chidi"]
+    assert (zhou["rft.aulast"], zhou["rft.aufirst"], zhou["rft.au"]) == (["Zhou"], ["Mei"], ["Okafor, Chidi"])
     assert zhou["rft.spage"] == ["45"] and zhou["rft.epage"] == ["67"]
     assert "info:doi/10.1234/jip.2020.045" in zhou["rft_id"]
     lee = parse_qs(entries(site)["lee2018"].select_one("span.Z3988")["title"])

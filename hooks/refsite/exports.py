@@ -891,8 +891,8 @@ def _coins_from_norm(r: dict) -> str:
             pairs += [("rft.genre", "book"), ("rft.btitle", title)]
         elif t in ("techreport", "report"):
             pairs += [("rft.genre", "report"), ("rft.btitle", title)]
-        else:
-            pairs += [("rft.genre", "document"), ("rft.btitle", title)]
+        else:       # Zotero's OpenURL reader takes a document's title from rft.title only
+            pairs += [("rft.genre", "document"), ("rft.title", title)]
         pairs += [("rft.series", r.get("series", "")), ("rft.edition", r.get("edition", ""))]
     ids = []
     if r.get("doi"):
@@ -900,17 +900,17 @@ def _coins_from_norm(r: dict) -> str:
     if r.get("url"):
         ids.append(("rft_id", r["url"]))
     pairs[ids_at:ids_at] = ids
-    authors = r.get("authors", [])
-    if authors:
-        first = authors[0]
-        if "literal" in first:
-            pairs.append(("rft.aucorp", first["literal"]))
+    # Each creator once, as Zotero's OpenURL reader expects: the first person as aulast/aufirst,
+    # every other person as au ("Family, Given"), every organisation as aucorp (one field).
+    for n, name in enumerate(r.get("authors", [])):
+        if "literal" in name:
+            pairs.append(("rft.aucorp", name["literal"]))
+        elif n == 0:
+            pairs.append(("rft.aulast", _name_inverted({k: v for k, v in name.items() if k not in ("given", "suffix")})))
+            pairs.append(("rft.aufirst", name.get("given", "")))
+            pairs.append(("rft.ausuffix", name.get("suffix", "")))
         else:
-            pairs.append(("rft.aulast", first["family"]))
-            pairs.append(("rft.aufirst", first.get("given", "")))
-            pairs.append(("rft.ausuffix", first.get("suffix", "")))
-        for n in authors:
-            pairs.append(("rft.au", _name_inverted(n)))
+            pairs.append(("rft.au", _name_inverted(name)))
     if r.get("date"):
         pairs.append(("rft.date", _iso(r["date"])))
     elif r.get("date_literal"):
