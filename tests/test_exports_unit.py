@@ -372,11 +372,11 @@ def test_ris_record_shape(sample):
         ("conf", "CPAPER"),
         ("thesis", "THES"),
         ("report", "RPRT"),
-        ("nodate", "GEN"),
+        ("nodate", "AGGR"),
         ("web", "ELEC"),
         ("unpub", "UNPB"),
         ("man", "BOOK"),
-        ("weird", "GEN"),
+        ("weird", "AGGR"),
     ],
 )
 def test_ris_types(sample, key, ty):
@@ -653,3 +653,35 @@ def test_corpus_known_entries():
 def test_bibliography_data_is_a_mapping_input():
     bd = BibliographyData({"a": Entry("misc", fields={"title": "A"})})
     assert json.loads(csl_json(bd.entries))[0]["id"] == "a"
+
+
+# -- what Zotero's translators make of the exports (issue 14) -----------------------------------------
+
+def test_month_macro_is_exported_as_a_macro():
+    from refsite.exports import bibtex_entry
+
+    data = parse_string("@article{a, title={T}, month=aug, year=2020}\n@article{b, title={U}, month={Summer}}",
+                        "bibtex")
+    assert "  month = aug" in bibtex_entry("a", data.entries["a"])          # biber and pandoc read it
+    assert "  month = {Summer}" in bibtex_entry("b", data.entries["b"])     # not a month name: as written
+
+
+def test_ris_report_number_goes_to_sn_and_no_isbn_is_misread():
+    from refsite.exports import ris_record
+
+    data = parse_string("@techreport{r, title={R}, institution={I}, number={WP-7}, isbn={978-3-16-148410-0},"
+                        " year=2020}\n@misc{m, title={M}, year=2020}", "bibtex")
+    report = ris_record("r", data.entries["r"]).splitlines()
+    assert "SN  - WP-7" in report and not any("978-3" in line for line in report)
+    assert ris_record("m", data.entries["m"]).startswith("TY  - AGGR")   # Zotero: a document, not an article
+
+
+def test_coins_document_title_and_single_field_organisations():
+    from refsite.exports import coins_title
+
+    data = parse_string("@misc{m, author={{Rhodium Group} and Doe, Jane and {World Bank}}, title={A Title}, year=2020}",
+                        "bibtex")
+    q = parse_qs(coins_title("m", data.entries["m"]))
+    assert q["rft.genre"] == ["document"] and q["rft.title"] == ["A Title"] and "rft.btitle" not in q
+    assert q["rft.aucorp"] == ["Rhodium Group", "World Bank"] and q["rft.au"] == ["Doe, Jane"]
+    assert "rft.aulast" not in q

