@@ -246,10 +246,10 @@ def copy_flagship(target: Path, site_url: str | None = None) -> Path:
             shutil.copytree(src, target / name, ignore=shutil.ignore_patterns("__pycache__"))
         else:
             shutil.copy(src, target / name)
-    if site_url:
+    if site_url:        # the flagship sets none (it is not deployed anywhere)
         text = (target / "mkdocs.yml").read_text(encoding="utf-8")
-        text = re.sub(r"(?m)^site_url:.*$", f"site_url: {site_url}", text)
-        (target / "mkdocs.yml").write_text(text, encoding="utf-8")
+        text = re.sub(r"(?m)^site_url:.*\n", "", text)
+        (target / "mkdocs.yml").write_text(f"site_url: {site_url}\n" + text, encoding="utf-8")
     return target
 
 

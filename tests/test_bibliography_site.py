@@ -411,24 +411,26 @@ def test_alternate_links_resolve_to_the_right_works(site):
         {"abbott2019", "lee2018", "zhou2020"}
 
 
-def highwire(built, page: str) -> list[tuple[str, str]]:
-    return [(m["name"], m["content"]) for m in built.soup(page).select('head meta[name^="citation_"]')]
+def page_meta(built, page: str) -> list[tuple[str, str]]:
+    return [(m.get("name") or m.get("property"), m["content"])
+            for m in built.soup(page).select('head meta[name^="DC."], head meta[property^="og:"]')]
 
 
-def test_highwire_meta_from_config_and_front_matter(site):
-    zeta = highwire(site, "zeta/")
-    assert ("citation_title", "Zeta notes") in zeta
-    assert [v for n, v in zeta if n == "citation_author"] == ["Ann Author", "Bob Builder"]
-    assert ("citation_publication_date", "2024/03/05") in zeta
-    assert ("citation_public_url", "https://example.org/bibscenario/zeta/") in zeta
-    assert ("citation_publisher", "Scenario Press") in zeta      # extra.citation.publisher
-    alpha = highwire(site, "alpha/")
-    assert ("citation_title", "Alpha page") in alpha
-    assert [v for n, v in alpha if n == "citation_author"] == ["Site Collective"]
-    assert ("citation_publication_date", "2023/06/01") in alpha
+def test_page_metadata_from_config_and_front_matter(site):
+    zeta = page_meta(site, "zeta/")
+    assert ("DC.title", "Zeta notes") in zeta
+    assert [v for n, v in zeta if n == "DC.creator"] == ["Ann Author", "Bob Builder"]
+    assert ("DC.date", "2024-03-05") in zeta
+    assert ("DC.identifier", "https://example.org/bibscenario/zeta/") in zeta
+    assert ("DC.publisher", "Scenario Press") in zeta      # extra.citation.publisher
+    assert ("og:site_name", "Bibliography scenario") in zeta
+    alpha = page_meta(site, "alpha/")
+    assert ("DC.title", "Alpha page") in alpha
+    assert [v for n, v in alpha if n == "DC.creator"] == ["Site Collective"]
+    assert ("DC.date", "2023-06-01") in alpha
     for page in ("", "plain/"):
-        assert highwire(site, page), page
-    assert highwire(site, "bibliography/") == []
+        assert page_meta(site, page), page
+    assert page_meta(site, "bibliography/") == []
     box = soup_of(site, "zeta.md").select_one("details.refsite-citebox")
     text = box.select_one(".refsite-citebox__text").get_text()
     assert text.startswith("Ann Author and Bob Builder. 2024. \u201cZeta notes.\u201d")

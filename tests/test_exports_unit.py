@@ -19,7 +19,7 @@ from refsite.exports import (
     coins_title,
     csl_json,
     csl_json_item,
-    highwire_meta,
+    page_meta_tags,
     ris_file,
     ris_record,
 )
@@ -516,32 +516,36 @@ PAGE = {
 }
 
 
-def test_highwire_meta_parses_as_html():
-    tags = highwire_meta(PAGE)
+def test_page_meta_tags_parse_as_html():
+    tags = page_meta_tags(PAGE)
     assert tags == [
-        ("citation_title", PAGE["title"]),
-        ("citation_author", "Ada Lovelace"),
-        ("citation_author", "Charles Babbage"),
-        ("citation_author", "Mary Somerville"),
-        ("citation_publication_date", "2024/03/07"),
-        ("citation_publisher", "Refsite Demo"),
-        ("citation_language", "en"),
-        ("citation_public_url", "https://example.org/glossary/aletheia/"),
+        ("name", "DC.title", PAGE["title"]),
+        ("name", "DC.creator", "Ada Lovelace"),
+        ("name", "DC.creator", "Charles Babbage"),
+        ("name", "DC.creator", "Mary Somerville"),
+        ("name", "DC.date", "2024-03-07"),
+        ("name", "DC.publisher", "Refsite Demo"),
+        ("name", "DC.language", "en"),
+        ("name", "DC.identifier", "https://example.org/glossary/aletheia/"),
+        ("name", "DC.type", "Text"),
+        ("property", "og:site_name", "Refsite Demo"),
+        ("property", "og:title", PAGE["title"]),
+        ("property", "og:url", "https://example.org/glossary/aletheia/"),
     ]
-    markup = "".join(
-        f'<meta name="{html.escape(n)}" content="{html.escape(c)}">' for n, c in tags
-    )
+    markup = "".join(f'<meta name="{html.escape(n)}" content="{html.escape(c)}">' for _, n, c in tags)
     p = _SpanTitle()
     p.feed(f"<head>{markup}</head>")
-    assert p.metas == tags
+    assert p.metas == [(n, c) for _, n, c in tags]
 
 
-def test_highwire_meta_omits_empty_and_unsafe():
-    tags = highwire_meta({"title": "T", "authors": [], "date": "", "url": "javascript:alert(1)",
-                          "site_name": "", "language": ""})  # fmt: skip
-    assert tags == [("citation_title", "T")]
-    assert highwire_meta({}) == []
-    assert highwire_meta({"date": "2020"}) == [("citation_publication_date", "2020")]
+def test_page_meta_tags_omit_empty_and_unsafe_and_keep_organisations_whole():
+    tags = page_meta_tags({"title": "T", "authors": [], "date": "", "url": "javascript:alert(1)",
+                           "site_name": "", "language": ""})  # fmt: skip
+    assert tags == [("name", "DC.title", "T"), ("name", "DC.type", "Text"), ("property", "og:title", "T")]
+    assert page_meta_tags({}) == []
+    # an organisation (in braces) ends with a comma: Zotero keeps it as one name
+    assert ("name", "DC.creator", "World Bank, Poverty and Equity Global Practice,") in page_meta_tags(
+        {"authors": ["{World Bank, Poverty and Equity Global Practice}"]})
 
 
 def test_cite_page_text_and_bibtex():
@@ -557,7 +561,7 @@ def test_cite_page_text_and_bibtex():
     assert e.type == "online"
     assert [str(p) for p in e.persons["author"]] == ["Lovelace, Ada", "Babbage, Charles", "Somerville, Mary"]
     assert e.fields["url"] == PAGE["url"] and e.fields["year"] == "2024"
-    assert e.fields["organization"] == "Refsite Demo"
+    assert e.fields["organization"] == "{Refsite Demo}"           # never split at "and"
     # the title survives a LaTeX → text round trip
     item = csl_json_item("aletheia-2024", e)
     assert item["title"] == PAGE["title"] and item["type"] == "webpage"

@@ -140,7 +140,7 @@ def test_hostile_text_shows_literally(hostile_site):
     assert any("Plain " + SCRIPT + " text" in t for t in texts.values())
     page = hostile_site.soup("")
     assert page.title.get_text().startswith(PAGE_TITLE)
-    meta = page.find("meta", attrs={"name": "citation_title"})
+    meta = page.find("meta", attrs={"name": "DC.title"})
     assert meta is not None and meta["content"] == PAGE_TITLE
     # hover-card data for the term keeps the short text as text
     term_link = page.select_one("a.refsite-term[data-term='Evilterm']")

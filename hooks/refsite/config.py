@@ -25,7 +25,7 @@ class Settings:
     glossary_dir: str = "glossary"
     incomplete_field: str = "x-verified"  # value "no" (or "false") marks an incomplete reference
     references_title: str = "References"
-    cite_page: bool = True              # "Cite this page" box and Highwire meta tags
+    cite_page: bool = True              # "Cite this page" box and page metadata tags
     locale: str | None = None           # CSL locale (default: the site's language)
     copy_styles: tuple = ()             # ((label, style), ...): "Copy as" for readers
 

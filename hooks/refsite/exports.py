@@ -1,4 +1,4 @@
-"""Reference-manager exports: BibTeX, CSL-JSON, RIS, COinS, Highwire meta and "Cite this page".
+"""Reference-manager exports: BibTeX, CSL-JSON, RIS, COinS, page metadata and "Cite this page".
 
 Pure module (no MkDocs).  Input entries are ``pybtex.database.Entry`` objects keyed by citation key.
 
@@ -8,7 +8,7 @@ Rules shared by every format:
 * LaTeX is turned into Unicode with latexcodec / pybtex's LaTeX parser, case-protection braces are
   dropped, and corporate names written ``{{World Bank}}`` become literal names;
 * only ``http``/``https`` URLs (and well-formed DOIs) ever reach a URL-typed output field
-  (CSL ``URL``, RIS ``UR``, COinS ``rft_id``, Highwire ``citation_public_url``);
+  (CSL ``URL``, RIS ``UR``, COinS ``rft_id``, page metadata ``DC.identifier``);
 * every function returns plain strings/data: HTML escaping is the caller's job;
 * no function raises on any pybtex ``Entry``: an unexpected failure degrades to a minimal record.
 """
@@ -35,7 +35,7 @@ __all__ = [
     "coins_title",
     "csl_json",
     "csl_json_item",
-    "highwire_meta",
+    "page_meta_tags",
     "ris_file",
     "ris_record",
 ]
@@ -953,11 +953,13 @@ def coins_title(key, entry, entries: Mapping | None = None) -> str:
 
 
 # --------------------------------------------------------------------------------------------------
-# web pages: Highwire Press <meta> tags and "Cite this page"
+# web pages: Dublin Core / Open Graph <meta> tags and "Cite this page"
 # --------------------------------------------------------------------------------------------------
 
 
-def _meta_authors(meta: Mapping) -> list[str]:
+def _meta_people(meta: Mapping) -> list[tuple[str, bool]]:
+    """The page's authors as (name, is an organisation): an organisation is written in braces,
+    as in BibTeX (``{The refsite project}``)."""
     raw = meta.get("authors") or []
     if isinstance(raw, str):
         raw = [raw]
@@ -965,11 +967,17 @@ def _meta_authors(meta: Mapping) -> list[str]:
     try:
         for a in raw:
             s = _clean(str(a or ""))
+            organisation = s.startswith("{") and s.endswith("}")
+            s = s.strip("{} ").strip() if organisation else s
             if s:
-                out.append(s)
+                out.append((s, organisation))
     except TypeError:
         pass
     return out
+
+
+def _meta_authors(meta: Mapping) -> list[str]:
+    return [name for name, _ in _meta_people(meta)]
 
 
 def _meta_str(meta: Mapping, name: str) -> str:
@@ -984,25 +992,39 @@ def _meta_date(meta: Mapping) -> tuple[int, int | None, int | None] | None:
     return _date_from_iso(s) if re.match(r"\d{4}(?:-\d{1,2}){0,2}(?:$|[T ])", s) else None
 
 
-def highwire_meta(meta: Mapping) -> list[tuple[str, str]]:
-    """``[(name, content), …]`` for Highwire Press ``<meta name=… content=…>`` tags (empty ones omitted)."""
+def page_meta_tags(meta: Mapping) -> list[tuple[str, str, str]]:
+    """``[(attribute, name, content), …]`` for a page's ``<meta>`` tags (empty ones omitted):
+    Dublin Core and Open Graph, which Zotero's Embedded Metadata translator makes a web page of
+    (title, creators, date, the site's name as website title, URL). An organisation (an author
+    written in braces, ``{The refsite project}``) is written ``Name,``: Zotero keeps a name with an
+    empty given part as one field instead of splitting it into first and last name."""
     try:
         meta = meta or {}
-        out: list[tuple[str, str]] = []
-        if _meta_str(meta, "title"):
-            out.append(("citation_title", _meta_str(meta, "title")))
-        out += [("citation_author", a) for a in _meta_authors(meta)]
+        out: list[tuple[str, str, str]] = []
+        title = _meta_str(meta, "title")
+        if title:
+            out.append(("name", "DC.title", title))
+        for name, organisation in _meta_people(meta):
+            out.append(("name", "DC.creator", name + "," if organisation else name))
         d = _meta_date(meta)
         if d:
-            out.append(("citation_publication_date", _iso(d, "/")))
+            out.append(("name", "DC.date", _iso(d)))
         publisher = _meta_str(meta, "publisher") or _meta_str(meta, "site_name")
-        if publisher:  # extra.citation.publisher when set, else the site's name
-            out.append(("citation_publisher", publisher))
+        if publisher:
+            out.append(("name", "DC.publisher", publisher))
         if _meta_str(meta, "language"):
-            out.append(("citation_language", _meta_str(meta, "language")))
+            out.append(("name", "DC.language", _meta_str(meta, "language")))
         url = _safe_url(_meta_str(meta, "url"))
         if url:
-            out.append(("citation_public_url", url))
+            out.append(("name", "DC.identifier", url))
+        if out:
+            out.append(("name", "DC.type", "Text"))
+        if _meta_str(meta, "site_name"):
+            out.append(("property", "og:site_name", _meta_str(meta, "site_name")))
+        if title:
+            out.append(("property", "og:title", title))
+        if url:
+            out.append(("property", "og:url", url))
         return out
     except Exception:
         return []
@@ -1062,14 +1084,15 @@ def cite_page(meta: Mapping) -> tuple[str, str]:
 
         key = f"{_slug(url)}-{year if d else 'nd'}"
         fields: list[tuple[str, str]] = []
-        if authors:
-            names = [a if (" and " not in f" {a} " and "," not in a) else "{" + a + "}" for a in authors]
-            fields.append(("author", " and ".join(_bibtex_text(a) if not a.startswith("{") else
-                                                  "{" + _bibtex_text(a[1:-1]) + "}" for a in names)))  # fmt: skip
+        if authors:     # an organisation in braces, so that no reader splits it into names
+            people = _meta_people(meta)
+            fields.append(("author", " and ".join(
+                "{" + _bibtex_text(name) + "}" if organisation or " and " in f" {name} " or "," in name
+                else _bibtex_text(name) for name, organisation in people)))
         if title:
             fields.append(("title", "{" + _bibtex_text(title) + "}"))
         if site:
-            fields.append(("organization", _bibtex_text(site)))
+            fields.append(("organization", "{" + _bibtex_text(site) + "}"))
         publisher = _meta_str(meta, "publisher")
         if publisher and publisher != site:
             fields.append(("publisher", _bibtex_text(publisher)))

@@ -13,7 +13,7 @@ Event by event:
 * ``on_env``: the last touch of page content. Year suffixes and other site-wide decisions are
   resolved, the bibliography and term pages are filled in, and every export file gets its text;
   MkDocs then writes everything.
-* ``on_post_page``: only ``<head>`` tags (Highwire metadata, ``<link rel="alternate">``).
+* ``on_post_page``: only ``<head>`` tags (page metadata, ``<link rel="alternate">``).
 """
 from __future__ import annotations
 
@@ -113,6 +113,8 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             target = config.extra_css if asset.endswith(".css") else config.extra_javascript
             if asset not in target:
                 target.append(asset)
+        if settings.cite_page and not config.site_url:
+            log.info("refsite: site_url is not set, so 'Cite this page' and the pages' metadata carry no URL")
         self._flush_problems()
         return config
 
@@ -176,8 +178,8 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         return html
 
     def _meta(self, page, config):
-        url = (config.site_url or "").rstrip("/") + "/" + page.url if config.site_url else page.url
-        return self.site.page_meta(page.title or "", url, page.meta or {})
+        url = (config.site_url or "").rstrip("/") + "/" + page.url if config.site_url else ""
+        return self.site.page_meta(_heading(page), url, page.meta or {})
 
     # -- after all pages are rendered: the last touch of their content -------------------------
     def on_env(self, env, config, files):
@@ -205,7 +207,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         return env
 
     def on_post_page(self, output, page, config):
-        """``<head>`` tags only: Highwire metadata and the export files as alternates."""
+        """``<head>`` tags only: page metadata and the export files as alternates."""
         site = self.site
         src = page.file.src_uri
         alternates = []
@@ -215,7 +217,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
                                 ("RIS", "application/x-research-info-systems")):
                 alternates.append((mime, get_relative_url(site.export_srcs()[label], page.url), label))
         elif src in self.page_export_base:
-            # Authored pages only, like the Highwire tags and the cite box: a generated page (term,
+            # Authored pages only, like the page metadata and the cite box: a generated page (term,
             # index) is not a work one cites, and its works are in the bibliography's files.
             name = get_relative_url(self.page_export_base[src], page.url)
             alternates.append(("application/x-bibtex", name + ".bib", "Works cited on this page (BibTeX)"))
@@ -282,6 +284,17 @@ class _MadeFile(File):
             super().copy_file(dirty)
         finally:
             self._content = ""
+
+
+def _heading(page) -> str:
+    """What a reader would call the page: the title its front matter gives, else its first-level
+    heading, else its title ("Home" in the navigation is not the home page's title)."""
+    if (page.meta or {}).get("title"):
+        return page.title or ""
+    items = list(page.toc or ())
+    if items and items[0].level == 1 and items[0].title:
+        return items[0].title
+    return page.title or ""
 
 
 def _resolve_toc(site, items):

@@ -541,8 +541,8 @@ class Site:
     def head_html(self, meta: dict, alternates: list[tuple[str, str, str]]) -> str:
         out = []
         if self.settings.cite_page and meta:
-            for name, value in exports.highwire_meta(meta):
-                out.append(f'<meta name="{escape(name)}" content="{escape(value)}">')
+            for attribute, name, value in exports.page_meta_tags(meta):
+                out.append(f'<meta {attribute}="{escape(name)}" content="{escape(value)}">')
         for mime, href, title in alternates:
             out.append(f'<link rel="alternate" type="{escape(mime)}" href="{escape(href)}" title="{escape(title)}">')
         return "\n".join(out)
