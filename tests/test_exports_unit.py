@@ -453,7 +453,8 @@ def test_coins_hostile(hostile):
             assert _is_http(rid) or rid.startswith("info:doi/10.")
         assert "rft_id" not in q
     q = coins_roundtrip(coins_title("evil", hostile["evil"]))
-    assert q["rft.atitle"] == ["<script>alert(\"x\")</script> & \"quotes\" 'single' </span>"]
+    # read as LaTeX (as Pandoc reads it): 'single' is typeset with typographic apostrophes
+    assert q["rft.atitle"] == ["<script>alert(\"x\")</script> & \"quotes\" \u2019single\u2019 </span>"]
 
 
 # --------------------------------------------------------------------------------------------------

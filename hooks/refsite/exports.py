@@ -26,6 +26,7 @@ from urllib.parse import quote_plus, unquote, urlencode, urlsplit
 from pybtex.bibtex.utils import split_name_list
 from pybtex.database import Person
 
+from .items import latex_inlines, stringify
 from .latex import ulatex
 
 __all__ = [
@@ -99,7 +100,8 @@ def _strip_braces(s: str) -> str:
 
 
 def tex_to_text(value: object) -> str:
-    """LaTeX field value → plain Unicode text (accents decoded, protection braces removed)."""
+    """LaTeX field value → plain Unicode text, read as the item model (and Pandoc) reads it:
+    accents and quotes decoded (`{China}' → “China”), protection braces removed."""
     try:
         s = str(value or "")
     except Exception:
@@ -109,14 +111,21 @@ def tex_to_text(value: object) -> str:
     return _tex_to_text(s)
 
 
+@functools.lru_cache(maxsize=65536)
+def _tex_to_text(s: str) -> str:
+    if not _LATEX_SPECIAL_RE.search(s) and "'" not in s and "`" not in s:
+        return _clean(s)
+    try:
+        return _clean(stringify(latex_inlines(s)))
+    except Exception:       # the reader never should; the older decoder is the fallback
+        return _latex_fallback(s)
+
+
 # Anything latexcodec or the steps below would change; a field without any is only cleaned.
 _LATEX_SPECIAL_RE = re.compile(r"[\\{}$~%\ue000-\ue004]|--|``|''|!`|\?`")
 
 
-@functools.lru_cache(maxsize=65536)
-def _tex_to_text(s: str) -> str:
-    if not _LATEX_SPECIAL_RE.search(s):
-        return _clean(s)
+def _latex_fallback(s: str) -> str:
     s = "".join(c for c in s if c not in _PLACEHOLDERS)
     # literal braces etc. survive as placeholders; a bare % is a percent sign, not a TeX comment
     s = s.replace("\\{", _LBRACE_ESC).replace("\\}", _RBRACE_ESC)
@@ -200,7 +209,20 @@ def _bibtex_text(s: str) -> str:
         "%": r"\%", "&": r"\&", "$": r"\$", "#": r"\#", "_": r"\_",
         "^": r"\textasciicircum{}", "~": r"\textasciitilde{}",
     }  # fmt: skip
-    return "".join(rep.get(c, c) for c in _clean(s))
+    text = _clean(s)
+    if _balanced(text):     # \{ \} keep BibTeX's braces balanced and read back as braces
+        rep.update({"{": r"\{", "}": r"\}"})
+    return "".join(rep.get(c, c) for c in text)
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for c in text:
+        depth += c == "{"
+        depth -= c == "}"
+        if depth < 0:
+            return False
+    return depth == 0
 
 
 # --------------------------------------------------------------------------------------------------
