@@ -529,3 +529,21 @@ def test_copy_download_search_and_cite_box(served, clip_page):
     page.wait_for_function("e => navigator.clipboard.readText().then(t => t === e)",
                            arg=copy.get_attribute("data-copy"), timeout=5000)
     assert page.js_errors == []
+
+
+def test_crossref_child_is_exported_as_written_with_its_parent(make_site):
+    """A cited chapter keeps its own fields in the exported BibTeX (its parent's are not copied into
+    it), and the parent entry comes along so that any reader resolves the crossref."""
+    bib = ("@incollection{chap, author = {Doe, Jane}, title = {A Chapter}, pages = {1--10}, crossref = {book}}\n"
+           "@collection{book, editor = {Roe, Max}, title = {The Book}, publisher = {Press}, year = {2001},"
+           " doi = {10.1/book}}\n")
+    built = make_site({"content/index.md": "# Home\n\nAs shown [@chap].\n", "bibliography/refs.bib": bib})
+    exported = (built.site / "bibliography.bib").read_text(encoding="utf-8")
+    entries = parse_string(exported, "bibtex").entries
+    assert list(entries) == ["chap", "book"]
+    assert set(entries["chap"].fields) == {"title", "pages", "crossref"}          # as written
+    assert "doi" not in entries["chap"].fields and "editor" not in entries["chap"].persons
+    page_bib = parse_string((built.site / "references-index.bib").read_text(encoding="utf-8"), "bibtex")
+    assert list(page_bib.entries) == ["chap", "book"]
+    entry = built.soup("bibliography/").select_one('div.refsite-entry[data-key="chap"] div.csl-entry')
+    assert "The Book" in entry.get_text() and "Roe" in entry.get_text()         # the page still inherits

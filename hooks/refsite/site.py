@@ -511,10 +511,31 @@ class Site:
         """A site-wide export file ("BibTeX", "RIS", "CSL-JSON") of the shown works, in the
         style's order."""
         if label == "BibTeX":
-            return exports.bibtex_join(self.export_texts(k)[0] for k in self._shown)
+            return self._bibtex_with_parents(self._shown)
         if label == "RIS":
             return exports.ris_join(self.export_texts(k)[1] for k in self._shown)
         return exports.csl_join(self.export_texts(k)[2] for k in self._shown)
+
+    def _bibtex_with_parents(self, keys: list[str]) -> str:
+        """The entries as written, followed by the entries they inherit from (crossref, xdata)
+        that are not among them, so that a reader of the file resolves the inheritance itself."""
+        raw = self.bibliography.raw
+        listed, parents = set(keys), []
+        todo = list(keys)
+        while todo:
+            entry = raw.get(todo.pop(0))
+            if entry is None:
+                continue
+            for name in ("crossref", "xdata"):
+                for parent in str(entry.fields.get(name, "")).split(","):
+                    parent = parent.strip()
+                    if parent and parent in raw and parent not in listed:
+                        listed.add(parent)
+                        parents.append(parent)
+                        todo.append(parent)
+        texts = [self.export_texts(k)[0] for k in keys]
+        texts += [exports.bibtex_entry(k, raw[k]) for k in parents]
+        return exports.bibtex_join(texts)
 
     def page_export_keys(self, src: str) -> list[str]:
         """The works an authored page cites (known ones), in the style's order."""
@@ -523,9 +544,10 @@ class Site:
 
     def page_export(self, src: str, ext: str) -> str:
         """The works a page cites as ".bib" or ".json" text."""
-        texts = [self.export_texts(k) for k in self.page_export_keys(src)]
+        keys = self.page_export_keys(src)
         if ext == ".bib":
-            return exports.bibtex_join(t[0] for t in texts)
+            return self._bibtex_with_parents(keys)
+        texts = [self.export_texts(k) for k in keys]
         return exports.csl_join(t[2] for t in texts)
 
     def page_meta(self, info_title: str, url: str, meta: dict) -> dict:
