@@ -95,6 +95,17 @@ def _text(value) -> str:
     return " ".join(str(value).split())
 
 
+IDENTIFIERS = ("url", "DOI", "ISBN", "ISSN")
+
+
+def _prose(value) -> str:
+    """Text with its quotation marks and apostrophes as one mark: refsite reads TeX's ` ' `` ''
+    as typographic quotes, as Pandoc does (`China' -> “China”, CSL's outer quotes), while
+    Zotero's BibTeX import keeps ` and ' as typed."""
+    text = _text(value).replace("``", '"').replace("''", '"')
+    return re.sub("[`'‘’“”\"]", "'", text)
+
+
 def _date(value) -> str:
     """Zotero keeps a date as typed and reads it as year-month-day; compare what it reads."""
     text = _text(value)
@@ -116,8 +127,8 @@ def _creators(item: dict, with_type: bool = True, bibtex: bool = False) -> list[
     Zotero's BibTeX import, which reads BibTeX's "and others" (et al.) as a creator "others"."""
     out = []
     for c in item.get("creators", []):
-        name = _text(c["name"]) if "name" in c else (_text(c.get("firstName", "")),
-                                                     _text(c.get("lastName", "")))
+        name = _prose(c["name"]) if "name" in c else (_prose(c.get("firstName", "")),
+                                                      _prose(c.get("lastName", "")))
         if bibtex and name in ("others", ("", "others")):
             continue
         out.append((c.get("creatorType"), name) if with_type else name)
@@ -125,7 +136,7 @@ def _creators(item: dict, with_type: bool = True, bibtex: bool = False) -> list[
 
 
 def _first(item: dict, names: tuple[str, ...]) -> str | None:
-    return next((_text(item[n]) for n in names if item.get(n)), None)
+    return next(((_text if n in IDENTIFIERS else _prose)(item[n]) for n in names if item.get(n)), None)
 
 
 # What an OpenURL ContextObject (COinS) can say about creators: Zotero's reader knows rft.au,
@@ -139,7 +150,7 @@ def web_view(item: dict, bibtex: bool = False, creator_types: tuple[str, ...] | 
     creators = [c for c in _creators(item, bibtex=bibtex)
                 if creator_types is None or c[0] in creator_types]
     return {"itemType": item.get("itemType"),
-            "title": _text(item["title"]) if item.get("title") else None,
+            "title": _prose(item["title"]) if item.get("title") else None,
             "creators": creators,
             "date": _date(item["date"]) if item.get("date") else None,
             "container": _first(item, CONTAINER),
@@ -150,7 +161,7 @@ def web_view(item: dict, bibtex: bool = False, creator_types: tuple[str, ...] | 
 
 def full_view(items: list[dict], bibtex: bool = False) -> dict:
     """Everything Zotero keeps of an imported work: type, every field, creators, child notes.
-    Normalised: whitespace; dates as Zotero reads them; a page range's dash (Zotero's BibTeX
+    Normalised: whitespace; quotation marks (``_prose``); dates as Zotero reads them; a page range's dash (Zotero's BibTeX
     import makes "--" an en dash, its RIS import joins SP and EP with "-"); child notes and the
     Extra field as one list of lines (Zotero's CSL-JSON import puts a CSL note in Extra, its
     BibTeX import makes a child note of it); BibTeX's "and others" (``bibtex``)."""
@@ -161,11 +172,11 @@ def full_view(items: list[dict], bibtex: bool = False) -> dict:
     view = {"itemType": item["itemType"], "creators": _creators(item, bibtex=bibtex)}
     for name, value in item.items():
         if name not in NOT_COMPARED and name not in ("itemType", "extra") and value not in ("", None):
-            view[name] = _date(value) if name == "date" else _text(value)
+            view[name] = (_date if name == "date" else _text if name in IDENTIFIERS else _prose)(value)
     if "pages" in view:
         view["pages"] = re.sub(r"\s*[-\u2010-\u2015]+\s*", "-", view["pages"])
-    notes = [_text(line) for line in str(item.get("extra", "")).splitlines() if line.strip()]
-    notes += [_text(re.sub(r"<[^>]+>", " ", unescape(i.get("note", ""))))
+    notes = [_prose(line) for line in str(item.get("extra", "")).splitlines() if line.strip()]
+    notes += [_prose(re.sub(r"<[^>]+>", " ", unescape(i.get("note", ""))))
               for i in items if i.get("itemType") == "note"]
     if notes:
         view["notes/extra"] = sorted(notes)
@@ -190,10 +201,10 @@ def test_bibliography_page_coins_match_source(zotero, served_flagship, source):
     for key, found in source.items():
         title = _main(found)[0].get("title")
         if title:
-            by_title.setdefault(_text(title).casefold(), []).append(key)
+            by_title.setdefault(_prose(title).casefold(), []).append(key)
     problems, seen = [], {}
     for item in items:
-        keys = by_title.get(_text(item.get("title", "")).casefold())
+        keys = by_title.get(_prose(item.get("title", "")).casefold())
         if not keys:
             problems.append(f"? title: {item.get('title')!r} matches no source entry")
             continue
@@ -250,9 +261,9 @@ def test_summary_pages_embedded_metadata(zotero, served_flagship):
             problems.append(f"{name}: {len(items)} items: {[i.get('title') for i in items]}")
             continue
         item = items[0]
-        want = {"itemType": "webpage", "title": _text(h1.get_text()), "creators": PAGE_CREATORS,
+        want = {"itemType": "webpage", "title": _prose(h1.get_text()), "creators": PAGE_CREATORS,
                 "url": url, "date": _page_date(), "websiteTitle": _site_name()}
-        got = {"itemType": item.get("itemType"), "title": _text(item.get("title", "")),
+        got = {"itemType": item.get("itemType"), "title": _prose(item.get("title", "")),
                "creators": _creators(item), "url": item.get("url"),
                "date": _date(item.get("date", "")), "websiteTitle": _first(item, CONTAINER)}
         problems += diff(name, got, want)
