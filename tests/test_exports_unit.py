@@ -246,7 +246,7 @@ def test_csl_article(sample):
     assert item["title"] == "On École DNA: the TeXbook revisited"
     assert item["author"] == [
         {"family": "Smith", "given": "John"},
-        {"family": "Fontaine", "given": "Jean", "non-dropping-particle": "de la"},
+        {"family": "de la Fontaine", "given": "Jean"},       # the particle in the family: Zotero keeps it
         {"family": "Müller", "given": "Jörg", "suffix": "Jr."},
     ]
     assert item["issued"] == {"date-parts": [[2020, 3]]}

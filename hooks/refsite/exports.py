@@ -751,13 +751,24 @@ def _csl_type(r: dict) -> str:
     return _CSL_TYPES.get(t, "document")
 
 
+def _particle_in_family(name: dict) -> dict:
+    """A name for the CSL-JSON file: a non-dropping particle joins the family name ("van den
+    Berg"), which every reader keeps (Zotero's CSL-JSON import drops the separate field) and CSL
+    processors split again when they sort."""
+    name = dict(name)
+    particle = name.pop("non-dropping-particle", "")
+    if particle and name.get("family"):
+        name["family"] = f"{particle} {name['family']}"
+    return name
+
+
 def _csl_from_norm(r: dict) -> dict:
     item: dict = {"id": _utf8(r["key"]), "type": _csl_type(r)}
     if r.get("title"):
         item["title"] = r["title"]
     for role, csl in (("authors", "author"), ("editors", "editor"), ("translators", "translator")):
         if r.get(role):
-            item[csl] = [dict(n) for n in r[role]]
+            item[csl] = [_particle_in_family(n) for n in r[role]]
     if r.get("date"):
         item["issued"] = {"date-parts": [[x for x in r["date"] if x]]}
     elif r.get("date_literal"):
@@ -849,7 +860,8 @@ def _ris_from_norm(r: dict) -> str:
         lines.append(("PY", r["date_literal"]))
     lines.append(("VL", r.get("volume", "")))
     lines.append(("IS", r.get("issue", "")))
-    if ty != "RPRT":        # a report's number is its SN (Zotero: report number)
+    if ty not in ("RPRT", "AGGR"):   # a report's number is its SN (Zotero: report number); a
+        # document has none (Zotero would keep M1 in Extra, and drops a @misc number from BibTeX)
         lines.append(("M1", r.get("number", "") or r.get("collection_number", "")))
     if r.get("spage"):
         lines.append(("SP", r["spage"]))
