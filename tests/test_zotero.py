@@ -296,12 +296,10 @@ def _export_problems(zotero, site, source, name):
     "bibliography.bib",
     pytest.param("bibliography.ris", marks=pytest.mark.xfail(strict=True, reason=(
         "issue 14: RIS drops howpublished (ross2020: Zotero keeps 'Published: WilmerHale Client "
-        "Alert' from the source, nothing from the RIS); a @misc number goes to M1, which Zotero "
-        "puts in Extra while its BibTeX import drops it (statecouncil2017: 'Guofa [2017] No. 35')"))),
+        "Alert' from the source, nothing from the RIS)"))),
     pytest.param("bibliography.json", marks=pytest.mark.xfail(strict=True, reason=(
-        "issue 14: CSL-JSON drops howpublished (ross2020: 'Published: WilmerHale Client Alert'); "
-        "Zotero's CSL-JSON import ignores non-dropping-particle, so editor 'van den Berg, Bibi' "
-        "arrives as 'Berg' (creemers2020)"))),
+        "issue 14: CSL-JSON drops howpublished (ross2020: Zotero keeps 'Published: WilmerHale "
+        "Client Alert' from the source, nothing from the CSL-JSON)"))),
 ])
 def test_export_imports_like_source(zotero, served_flagship, source, name):
     report(_export_problems(zotero, served_flagship, source, name),
