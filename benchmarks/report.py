@@ -186,7 +186,7 @@ def render(info: dict) -> str:
         out += [f"## `mkdocs serve` rebuild ({pp} point)", "",
                 "Simulated in one process like MkDocs 1.6's `serve`: load_config + on_startup + build, then three times "
                 "(edit one line of one page, fresh load_config, full build). Hook modules stay loaded between builds.", "",
-                f"| variant | first build | rebuilds | median rebuild |", "|---|---|---|---|",
+                "| variant | first build | rebuilds | median rebuild |", "|---|---|---|---|",
                 f"| (a) | {sa['first_build']:.2f} s | {', '.join(f'{x:.2f}' for x in sa['rebuilds'])} | {sa['rebuild_median']:.2f} s |",
                 f"| (c) | {sc['first_build']:.2f} s | {', '.join(f'{x:.2f}' for x in sc['rebuilds'])} | {sc['rebuild_median']:.2f} s |"]
         if sb and "rebuild_median" in sb:

@@ -177,7 +177,7 @@ def year_chart_svg(counts: dict[str, int]) -> str:
     width = len(span) * (bar + gap) + 40
     total = sum(counts[y] for y in years)
     desc = "; ".join(f"{y}: {counts[y]}" for y in years)
-    out = [f'<p class="refsite-chart__caption">Cited works per year of publication</p>',
+    out = ['<p class="refsite-chart__caption">Cited works per year of publication</p>',
            f'<svg class="refsite-chart" role="img" viewBox="0 0 {width} {height + top + bottom}" '
            f'width="{width}" height="{height + top + bottom}" aria-labelledby="refsite-chart-years-t refsite-chart-years-d">',
            f'<title id="refsite-chart-years-t">Cited works per year of publication ({total} works)</title>',

@@ -163,7 +163,6 @@ class Disambiguator:
 
     def _expand_givens(self, g):
         """Raise given-name levels slot by slot where different persons render alike."""
-        proc = self.proc
         keys = {i: self.key(i) for i in g}
         slots = {i: dict(self._slot_names(i)) for i in g}
         order = []

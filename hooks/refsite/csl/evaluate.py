@@ -14,7 +14,7 @@ from .data import DATE_VARS, NAME_VARS, NUMBER_VARS
 from .fmt import decorate, join, strip_periods
 from .numbers import first_int, is_numeric, is_plural, normalize_separator, page_range, roman, \
     split_numbers
-from .richtext import F, is_empty, parse_markup
+from .richtext import F, parse_markup
 
 LOCATOR_ALIASES = {"sub verbo": "sub-verbo", "sub-verbo": "sub-verbo"}
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .casing import apply_case
-from .richtext import F, FMT_KIND, is_empty
+from .richtext import F, FMT_KIND
 
 
 def join(outputs, delim: str) -> list:
