@@ -38,6 +38,17 @@ class WrittenCite:
     label: str = ""
     suffix_lead: str = ""   # ", ", " " or "" (see ``syntax.suffix_lead``)
 
+    @property
+    def csl_prefix(self) -> str:
+        """The prefix as CSL takes it: followed by a space, as in Pandoc."""
+        return self.prefix + " " if self.prefix else ""
+
+    @property
+    def csl_suffix(self) -> str:
+        """The suffix as written; one written right after the key or its locator
+        (``@a [with a note]``) is attached with a comma, as in Pandoc."""
+        return (self.suffix_lead or ", ") + self.suffix if self.suffix else ""
+
 
 @dataclass
 class Written:
@@ -92,7 +103,6 @@ class Citing:
         the parsed locale files (``csl.LocaleFiles``) to share between processors."""
         self.style = style
         self.items = items
-        self.locale_files = locale_files
         self.processor = _MarkingProcessor(style, items, locale_files=locale_files)
         self.is_note = style.cls == "note"
         self._rank = None           # (bibliography order, key -> rank), for ``order``
@@ -135,10 +145,7 @@ class Citing:
                 plan.author = cite.key
             plan.known.append(csl.CiteItem(
                 cite.key, locator=cite.locator, label=cite.label if cite.locator else "",
-                # as Pandoc: a space after the prefix; a suffix written right after the key or
-                # its locator (``@a [with a note]``) is attached with a comma
-                prefix=cite.prefix + " " if cite.prefix else "",
-                suffix=(cite.suffix_lead or ", ") + cite.suffix if cite.suffix else "",
+                prefix=cite.csl_prefix, suffix=cite.csl_suffix,
                 suppress_author=cite.mode == "SuppressAuthor" or (in_text and not self.is_note)))
         return plan
 
@@ -179,8 +186,7 @@ class Citing:
         marks_html, marks_text = [], []
         for key in plan.missing:
             cite = by_key[key]
-            pre = cite.prefix + " " if cite.prefix else ""
-            post = (cite.suffix_lead or ", ") + cite.suffix if cite.suffix else ""
+            pre, post = cite.csl_prefix, cite.csl_suffix
             marks_html.append(f'{pre}<strong class="refsite-missing" data-key="{escape(key)}">{escape(key)}?</strong>{post}')
             marks_text.append(f"{strip_tags(pre)}{key}?{strip_tags(post)}")
         layout = self.style.citation.layout
@@ -234,7 +240,7 @@ class Citing:
         cite = Cite(position=1) if self.is_note else NO_CITE
         parts = proc.render_cite_parts(csl.CiteItem(key), cite)
         text = proc.finish(parts).text.strip()
-        return text.rstrip(".") if self.is_note else (text or key) or key
+        return (text.rstrip(".") if self.is_note else text) or key
 
     @staticmethod
     def linked(html: str, link) -> str:

@@ -282,15 +282,15 @@ class _ContextCollector(_PageTreeprocessor):
         return None
 
 
-def _citations_in_links(root) -> list[str]:
-    """Tokens of the citations inside a link's text (``[see @key](url)``): they keep their text but
+def _citations_in_links(root) -> list[int]:
+    """Serials of the citations inside a link's text (``[see @key](url)``): they keep their text but
     get no links of their own (nested ``<a>`` is invalid HTML; browsers split the outer link)."""
     found = []
 
     def walk(elem, in_link):
         for child in elem:
             if in_link and "refsite-cite" in (child.get("class") or "").split():
-                found.extend(m.group(0) for m in TOKEN_RE.finditer(child.text or ""))
+                found.extend(int(m.group(2)) for m in TOKEN_RE.finditer(child.text or "") if m.group(1) == "C")
             walk(child, in_link or child.tag == "a")
     walk(root, False)
     return found

@@ -78,7 +78,7 @@ class Site:
         self._rendered: dict = {}
         self._lists: dict[str, str] = {}
         self._provisional: Citing | None = None
-        self.unlinked: set[str] = set()                       # tokens of citations inside links
+        self.unlinked: set[int] = set()                       # serials of citations inside links
 
     # -- configuration --------------------------------------------------------------------------
     def configure(self, settings: Settings, *, config_dir: str, docs_dir: str, config_path: str,
@@ -243,14 +243,6 @@ class Site:
         value = entry.fields.get(self.settings.incomplete_field, "")
         return str(value).strip().lower() in ("no", "false", "incomplete", "0")
 
-    # -- after all pages are rendered (on_env) --------------------------------------------------
-    def shown_keys(self) -> list[str]:
-        """The works of the bibliography page, in the style's bibliography order."""
-        cited = self.registry.cited_keys()
-        keys = list(self.bibliography.entries) if self.settings.nocite else \
-            [k for k in self.bibliography.entries if k in cited]
-        return self.citing.order(keys)
-
     # -- citations while pages render -------------------------------------------------------------
     def add_written(self, written: Written) -> int:
         """Record a citation as written; its serial goes in the page's token."""
@@ -291,7 +283,8 @@ class Site:
         rendered = self.citing.render([self.written[i] for i in order], uncited)
         self._rendered = dict(zip(order, rendered))
         self._report_processor_warnings()
-        shown = self.shown_keys()
+        # the works of the bibliography page, in the style's bibliography order
+        shown = self.citing.order([k for k in self.bibliography.entries if k in cited] + uncited)
         self._shown = shown
         self._rank = {k: i for i, k in enumerate(shown)}       # shown is in the style's order
         keys = set(shown) | {k for keys in self.registry.page_keys.values() for k in keys}
@@ -323,7 +316,7 @@ class Site:
 
         def html_value(kind: str, arg: str) -> str:
             if kind == "C":
-                unlinked = tokens.citation_token(int(arg)) in self.unlinked if arg.isdigit() else False
+                unlinked = arg.isdigit() and int(arg) in self.unlinked
                 return self._citation_html(info, arg, None if unlinked else link)
             if kind == "L":
                 return self._reference_list_html(info, bib_url)
