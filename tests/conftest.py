@@ -253,6 +253,18 @@ def copy_flagship(target: Path, site_url: str | None = None) -> Path:
     return target
 
 
+def flagship_in_style(target: Path, style: str) -> Path:
+    """The repo's site copied to ``target`` with another CSL style."""
+    copy_flagship(target)
+    config = yaml.safe_load((target / "mkdocs.yml").read_text(encoding="utf-8"))
+    for plugin in config["plugins"]:
+        if isinstance(plugin, dict) and "refsite" in plugin:
+            plugin["refsite"]["style"] = style
+    (target / "mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False),
+                                       encoding="utf-8")
+    return target
+
+
 @pytest.fixture(scope="session")
 def flagship_site(tmp_path_factory) -> BuiltSite:
     """The repo's own site, built once per session; any warning fails."""

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import collections
 import re
-import shutil
 import sys
 from pathlib import Path
 
@@ -21,7 +20,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from conftest import ROOT, build, write_site
+from conftest import ROOT, build, flagship_in_style, write_site
 from oracle import norm, pandoc, pandoc_citations
 
 DATA = Path(__file__).resolve().parent / "data" / "oracle"
@@ -81,16 +80,10 @@ def our_side(built, pages: list[str]) -> tuple[list[str], dict[str, str]]:
 # -- the sites ----------------------------------------------------------------------------------------
 
 def _flagship(tmp: Path, style: str):
-    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    root = flagship_in_style(tmp / "flagship", style)
+    config = yaml.safe_load((root / "mkdocs.yml").read_text(encoding="utf-8"))
     nav_pages = ["index.md"] + [p for section in config["nav"] for v in section.values()
                                 if isinstance(v, list) for p in v]
-    root = tmp / "flagship"
-    shutil.copytree(ROOT / "content", root / "content")
-    shutil.copytree(ROOT / "bibliography", root / "bibliography")
-    for plugin in config["plugins"]:
-        if isinstance(plugin, dict) and "refsite" in plugin:
-            plugin["refsite"]["style"] = style
-    (root / "mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     built = build(root)
     markdown = "\n\n".join(_body(root / "content" / p) for p in nav_pages)
     return built, [p[:-3].replace("index", "") if p == "index.md" else p[:-3] + "/" for p in nav_pages], \

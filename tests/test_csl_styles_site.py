@@ -7,25 +7,15 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
 
-from conftest import ROOT, build
+from conftest import build, flagship_in_style
 
 NAV = ["", "summaries/introduction/", "summaries/china-era-of-algorithms/", "summaries/tech-globalized/",
        "summaries/friction-geopolitics/", "summaries/decoupling/", "summaries/conclusion/"]
 
 
 def _flagship(tmp: Path, style: str):
-    import shutil
-    root = tmp / style
-    shutil.copytree(ROOT / "content", root / "content")
-    shutil.copytree(ROOT / "bibliography", root / "bibliography")
-    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
-    for plugin in config["plugins"]:
-        if isinstance(plugin, dict) and "refsite" in plugin:
-            plugin["refsite"]["style"] = style
-    (root / "mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return build(root)
+    return build(flagship_in_style(tmp / style, style))
 
 
 @pytest.mark.parametrize("style, first_cite", [
