@@ -16,7 +16,7 @@ from functools import lru_cache
 from urllib.parse import quote
 
 from markdown.extensions import Extension
-from markdown.extensions.toc import remove_fnrefs, render_inner_html, strip_tags, unique
+from markdown.extensions.toc import remove_fnrefs, render_inner_html, strip_tags, unescape, unique
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 from markdown import util as md_util
@@ -24,6 +24,8 @@ from markdown.util import AtomicString
 from mkdocs.utils import get_relative_url
 
 from .citing import Written, WrittenCite
+from .fenced_divs import FencedDivProcessor
+from .foreign import DollarMathProcessor, ForeignProcessor, ForeignSyntax
 from .tokens import NOTES_TOKEN, REFERENCES_TOKEN, TOKEN_RE, citation_token
 from .registry import CitationRecord, TermRecord
 from .syntax import parse_bracketed, parse_narrative
@@ -60,6 +62,8 @@ class PageContext:
     link_terms: bool = True
     untrusted: bool = False      # Markdown that comes from YAML (glossary): only http(s) links
     line_map: dict = field(default_factory=dict)   # optional: fixed line for every problem
+    nocite: list = field(default_factory=list)     # front matter ``nocite``: known keys listed
+    suppress_bibliography: bool = False            # front matter ``suppress-bibliography``
 
     def href(self, target_src: str, fragment: str = "") -> str:
         """A link to another source file (MkDocs turns it into the page's URL and checks it)."""
@@ -96,6 +100,21 @@ class PageContext:
             return None, start_hint
         self._consumed.add(pos)
         return self.source.count("\n", 0, pos) + 1 + self.line_offset, pos + 1
+
+    def line_in_prose(self, needle: str, start_hint: int = 0) -> tuple[int | None, int]:
+        """Like ``line_of``, ignoring code and HTML comments (``needle`` may span lines: only
+        its first line is searched for)."""
+        if "line" in self.line_map:
+            return self.line_map["line"], start_hint
+        if self._masked is None:
+            self._masked = _mask_code(self.source)
+        first = needle.split("\n", 1)[0]
+        pos = self._masked.find(first, start_hint)
+        if pos < 0:
+            pos = self._masked.find(first)
+        if pos < 0:
+            return None, start_hint
+        return self.source.count("\n", 0, pos) + 1 + self.line_offset, pos + len(first)
 
     _masked: str | None = None
 
@@ -155,8 +174,8 @@ class _ReferencesAppender(_PageTreeprocessor):
             notes = etree.SubElement(root, "div")
             notes.set("class", "refsite-notes")
             notes.text = AtomicString(NOTES_TOKEN)
-        keys = [k for k in ext.page_keys if k in site.bibliography.entries]
-        if not keys:
+        keys = [k for k in [*ext.page_keys, *ext.page.nocite] if k in site.bibliography.entries]
+        if not keys or ext.page.suppress_bibliography:
             return None
         heading = etree.SubElement(root, "h2")
         heading.text = site.settings.references_title
@@ -200,6 +219,17 @@ class _HeadingCitations(_PageTreeprocessor):
 
 
 _SAFE_SCHEME = re.compile(r"^(?:https?:|#|[^:/?#]*(?:[/?#]|$))", re.IGNORECASE)
+
+
+class _ForeignReporter(_PageTreeprocessor):
+    """Reports the page's foreign syntax (bookdown, LaTeX) once per kind, at its first place."""
+
+    def run(self, root):
+        page = self.ext.page
+        for _kind, first, message in self.ext.foreign.messages():
+            line, _ = page.line_in_prose(first)
+            self.ext.site.problem(page.display_path, line, message)
+        return None
 
 
 class _UnsafeLinkStripper(Treeprocessor):
@@ -319,9 +349,12 @@ def _gather(elem, skip, targets=None) -> str:
 
 
 def _text(elem, md) -> str:
-    """Visible text of a heading, without its permalink."""
-    text = _gather(elem, lambda node: "headerlink" in node.get("class", ""))
-    return _SPACES.sub(" ", _PLACEHOLDER.sub("", text)).strip()
+    """A heading's text as the reader sees it (as toc names it): backslash escapes and inline HTML
+    restored (``# 996\\.ICU`` reads "996.ICU"), footnote markers and the permalink left out."""
+    shell = etree.Element(elem.tag)
+    shell.text = elem.text
+    shell.extend(child for child in elem if "headerlink" not in (child.get("class") or "").split())
+    return _html.unescape(strip_tags(render_inner_html(remove_fnrefs(shell), md)))
 
 
 def _passage_skip(node) -> bool:
@@ -337,7 +370,8 @@ def _snippet(block, target, passages: dict, target_ids, before=110, after=70) ->
     found = passages.get(id(block))
     if found is None:
         offsets = dict.fromkeys(target_ids)
-        found = passages[id(block)] = (_PLACEHOLDER.sub("", _gather(block, _passage_skip, offsets)), offsets)
+        found = passages[id(block)] = (_PLACEHOLDER.sub("", unescape(_gather(block, _passage_skip, offsets))),
+                                      offsets)
     text, offset = found[0], found[1].get(id(target))
     start = offset or 0
     # Map the offset roughly after placeholder removal (placeholders are rare in text).
@@ -370,6 +404,8 @@ class RefsiteExtension(Extension):
         self.term_hits: list = []
         self.term_parents: set[int] = set()
         self.search_hint = 0
+        self.foreign = ForeignSyntax()
+        self.div_hint = 0
 
     def extendMarkdown(self, md):  # noqa: N802 (Markdown's API)
         """Register the processors. Python-Markdown runs higher priorities first:
@@ -377,6 +413,12 @@ class RefsiteExtension(Extension):
         ==================  =========  ======================================================
         name                priority   runs
         ==================  =========  ======================================================
+        refsite_divs        106 (b)    Pandoc fenced divs and Quarto callouts (``:::``),
+                                       before admonition (105) and every core block processor
+        refsite_math        186 (i)    ``$…$`` reported as shown as typed, only when no math
+                                       extension (pymdownx.arithmatex, 189.9) is enabled
+        refsite_foreign     185 (i)    bookdown/LaTeX in prose (``\\@ref(…)``, ``\\index{…}``):
+                                       after backticks (190), before escapes (180) eat ``\\@``
         refsite_cite        178 (i)    after backticks (190) and escapes (180), before links
                                        (160): a bracketed citation group ``[@a; @b]``
         refsite_narrative   177 (i)    an in-text citation ``@a`` (a key inside a group
@@ -389,15 +431,23 @@ class RefsiteExtension(Extension):
         refsite_context     4 (t)      after toc (5): records each citation's section and
                                        snippet for backlinks
         refsite_safe_links  3 (t)      pages made from YAML only: unsafe links become text
+        refsite_foreign_report 2 (t)   the page's foreign syntax, one problem per kind
         ==================  =========  ======================================================
 
-        (i) inline processor, (t) tree processor."""
+        (b) block processor, (i) inline processor, (t) tree processor."""
         self._reset()
         page = self.page or PageContext(src="index.md", display_path="index.md")
         self.page = page
         md.registerExtension(self)
         if "@" not in md.ESCAPED_CHARS:
             md.ESCAPED_CHARS = [*md.ESCAPED_CHARS, "@"]
+        md.parser.blockprocessors.register(FencedDivProcessor(
+            md.parser, self._report_div, details="details" in md.parser.blockprocessors,
+            words="mkdocstrings" not in md.parser.blockprocessors), "refsite_divs", 106)
+        if "arithmatex-inline" not in md.inlinePatterns:
+            md.inlinePatterns.register(DollarMathProcessor(self.foreign), "refsite_math", 186)
+        md.inlinePatterns.register(ForeignProcessor(self.foreign), "refsite_foreign", 185)
+        md.treeprocessors.register(_ForeignReporter(md, self), "refsite_foreign_report", 2)
         md.inlinePatterns.register(_CitationProcessor(r"\[", self, parse_bracketed), "refsite_cite", 178)
         md.inlinePatterns.register(_CitationProcessor(r"@", self, parse_narrative), "refsite_narrative", 177)
         self.site.register_term_linker(md, self, priority=7.5)
@@ -445,6 +495,11 @@ class RefsiteExtension(Extension):
         for tag, csl_tag in (("em", "i"), ("strong", "b")):
             html = html.replace(f"<{tag}>", f"<{csl_tag}>").replace(f"</{tag}>", f"</{csl_tag}>")
         return _html.unescape(_OTHER_TAGS.sub("", html)) if "<" in html else _html.unescape(html)
+
+    def _report_div(self, line_text: str, message: str) -> None:
+        """A fenced div problem, at the line ``line_text`` (fences are found in source order)."""
+        line, self.div_hint = self.page.line_of(line_text, self.div_hint)
+        self.site.problem(self.page.display_path, line, message)
 
     def _report_missing(self, key):
         line, self.search_hint = self.page.line_of_citation(key, self.search_hint)
