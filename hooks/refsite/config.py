@@ -1,7 +1,9 @@
 """The plugin's settings (``plugins: - refsite: ...`` in mkdocs.yml), validated (pure; no MkDocs import).
 
 ``CHECKS`` is the one table of settings: the plugin builds its ``config_options`` from it, and
-``parse_settings`` turns the validated values into ``Settings``."""
+``parse_settings`` turns the validated values into ``Settings``. An empty value (``""``, ``[]``)
+switches off what can be off (``bibliography``, ``glossary``, ``copy_styles``, the references
+heading) and means the default for the rest (``locale``)."""
 from __future__ import annotations
 
 import re
@@ -36,20 +38,20 @@ def _is_str_list(value) -> bool:
 
 # name -> (check, description of the expected type)
 CHECKS = {
-    "bibliography": (lambda v: isinstance(v, str) and v or _is_str_list(v), "a glob or a list of globs"),
-    "glossary": (lambda v: v is None or (isinstance(v, str) and bool(v)), "a path to a YAML file"),
+    "bibliography": (lambda v: isinstance(v, str) or _is_str_list(v), "a glob or a list of globs"),
+    "glossary": (lambda v: v is None or isinstance(v, str), "a path to a YAML file"),
     "style": (lambda v: isinstance(v, str) and bool(v), "an official CSL style name or a path to a .csl file"),
     "link_terms": (lambda v: v in ("first", "all"), "'first' or 'all'"),
     "nocite": (lambda v: isinstance(v, bool), "true or false"),
     "bibliography_page": (lambda v: isinstance(v, str) and v.endswith(".md"), "a Markdown path such as 'bibliography.md'"),
     "glossary_dir": (lambda v: isinstance(v, str) and bool(v.strip("/")), "a folder name such as 'glossary'"),
     "incomplete_field": (lambda v: isinstance(v, str) and bool(v), "a BibTeX field name"),
-    "references_title": (lambda v: isinstance(v, str) and bool(v), "a heading text"),
+    "references_title": (lambda v: isinstance(v, str), "a heading text ('' for none)"),
     "cite_page": (lambda v: isinstance(v, bool), "true or false"),
-    "copy_styles": (lambda v: v is None or _is_str_list(v) or (
+    "copy_styles": (lambda v: v is None or v == "" or _is_str_list(v) or (
         isinstance(v, dict) and all(isinstance(k, str) and k and isinstance(x, str) and x for k, x in v.items())),
         "a list of CSL style names, or a mapping of button labels to style names"),
-    "locale": (lambda v: v is None or (isinstance(v, str) and bool(re.fullmatch(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*", v))),
+    "locale": (lambda v: v is None or v == "" or (isinstance(v, str) and bool(re.fullmatch(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*", v))),
                "a locale such as 'en-US' or 'fr'"),
 }
 
@@ -76,8 +78,11 @@ def parse_settings(raw) -> Settings:
         values[name] = value
     if errors:
         raise SettingsError("; ".join(errors))
+    for name in ("glossary", "locale"):
+        if values.get(name) == "":
+            values[name] = None
     if isinstance(values.get("bibliography"), str):
-        values["bibliography"] = (values["bibliography"],)
+        values["bibliography"] = (values["bibliography"],) if values["bibliography"] else ()
     elif "bibliography" in values:
         values["bibliography"] = tuple(values["bibliography"])
     copy = values.pop("copy_styles", None) or ()

@@ -177,9 +177,10 @@ class _ReferencesAppender(_PageTreeprocessor):
         keys = [k for k in [*ext.page_keys, *ext.page.nocite] if k in site.bibliography.entries]
         if not keys or ext.page.suppress_bibliography:
             return None
-        heading = etree.SubElement(root, "h2")
-        heading.text = site.settings.references_title
-        heading.set("class", "refsite-references-title")
+        if site.settings.references_title:
+            heading = etree.SubElement(root, "h2")
+            heading.text = site.settings.references_title
+            heading.set("class", "refsite-references-title")
         container = etree.SubElement(root, "section")
         container.set("class", "refsite-references")
         container.set("data-search-exclude", "")
@@ -496,10 +497,21 @@ class RefsiteExtension(Extension):
             html = html.replace(f"<{tag}>", f"<{csl_tag}>").replace(f"</{tag}>", f"</{csl_tag}>")
         return _html.unescape(_OTHER_TAGS.sub("", html)) if "<" in html else _html.unescape(html)
 
-    def _report_div(self, line_text: str, message: str) -> None:
-        """A fenced div problem, at the line ``line_text`` (fences are found in source order)."""
-        line, self.div_hint = self.page.line_of(line_text, self.div_hint)
-        self.site.problem(self.page.display_path, line, message)
+    def _report_div(self, lines: list[str], message: str) -> None:
+        """A fenced div problem, at the source lines ``lines`` (the first match from the previous
+        problem on: blocks are parsed in source order)."""
+        page = self.page
+        if page._masked is None:
+            page._masked = _mask_code(page.source)
+        found = re.compile("(?m)^[ \t>]*" + "\n[ \t>]*".join(re.escape(x.strip()) for x in lines) + "[ \t]*$")
+        m = found.search(page._masked, self.div_hint) or found.search(page._masked)
+        line = None
+        if "line" in page.line_map:
+            line = page.line_map["line"]
+        elif m is not None:
+            line = page.source.count("\n", 0, m.start()) + 1 + page.line_offset
+            self.div_hint = m.end()
+        self.site.problem(page.display_path, line, message)
 
     def _report_missing(self, key):
         line, self.search_hint = self.page.line_of_citation(key, self.search_hint)

@@ -32,11 +32,20 @@ class Registry:
     citations: dict[str, list[CitationRecord]] = field(default_factory=dict)
     terms: dict[str, list[TermRecord]] = field(default_factory=dict)
     page_keys: dict[str, list[str]] = field(default_factory=dict)   # page -> keys in first-cited order
+    nocite: dict[str, list[str]] = field(default_factory=dict)      # page -> keys its front matter lists
 
     def reset_page(self, page: str) -> None:
         self.citations.pop(page, None)
         self.terms.pop(page, None)
         self.page_keys.pop(page, None)
+        self.nocite.pop(page, None)
+
+    def add_nocite(self, page: str, keys: list[str]) -> None:
+        """Works a page lists without citing them (front matter ``nocite``): in its reference
+        list, its exports and the bibliography."""
+        if keys:
+            self.nocite[page] = list(keys)
+            self.page_keys.setdefault(page, []).extend(k for k in keys if k not in self.page_keys[page])
 
     def add_citation(self, record: CitationRecord) -> None:
         self.citations.setdefault(record.page, []).append(record)
