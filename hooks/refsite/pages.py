@@ -89,7 +89,7 @@ formatted reference, downloaded as RIS or CSL-JSON, and saved with Zotero's brow
 
 def entry_html(*, key: str, anchor: str, label: str, reference: str, incomplete: bool,
                coins: str, bib_href: str, ris_href: str, csl_href: str, filename: str,
-               backlinks: list[tuple[str, str, str]], copy_as=()) -> str:
+               backlinks: list[tuple[str, str, str]], copy_as=(), search_html: str = "") -> str:
     """One bibliography entry. ``reference`` is trusted HTML from the formatter; all else is text.
     Search skips the tools and the backlinks (``data-search-exclude`` on an element with no nested
     element of the same tag: Material's search parser ends the exclusion at the first closing tag
@@ -101,6 +101,8 @@ def entry_html(*, key: str, anchor: str, label: str, reference: str, incomplete:
         parts.append('<p class="refsite-incomplete"><span class="refsite-incomplete__badge">'
                      'Incomplete reference</span> Only some details of this work could be '
                      'verified; the missing ones are left out rather than guessed.</p>')
+    if search_html:     # trusted HTML (searchwords.hidden_html): not in .csl-entry, which is copied
+        parts.append(search_html)
     # The COinS span (for Zotero) sits with the tools: metadata, not text, so search skips it too.
     # The script copies the entry's BibTeX record (cut out of the site-wide file) and its text as
     # shown; downloads save the entry's own record. Without the script the links open the files.

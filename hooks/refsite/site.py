@@ -19,17 +19,16 @@ from markupsafe import escape
 from mkdocs.utils import get_relative_url
 
 from . import exports, pages
-from .bibliography import Bibliography, BibliographyCache, expand_globs
+from .bibliography import Bibliography, BibliographyCache
 from .config import STYLE_DEFAULT, Settings, SettingsError
 from .diagnostics import Diagnostics
-from . import csl, tokens
+from . import csl, searchwords, tokens
 from .citing import Citing, Written
 from .csl.locale import LocaleFiles
 from .glossary import build_matcher, load_glossary, register_linker
 from .items import ItemModel
 from .mdext import PageContext, RefsiteExtension, anchor_for, fragment_for
 from .registry import Registry
-from .syntax import find_citations
 
 EXPORT_NAMES = {"BibTeX": ".bib", "RIS": ".ris", "CSL-JSON": ".json"}
 
@@ -80,6 +79,7 @@ class Site:
         self._lists: dict[str, str] = {}
         self._provisional: Citing | None = None
         self.unlinked: set[int] = set()                       # serials of citations inside links
+        self.search_sections: list[tuple[str, list[int]]] = []  # (text, citation serials)
 
     # -- configuration --------------------------------------------------------------------------
     def configure(self, settings: Settings, *, config_dir: str, docs_dir: str, config_path: str,
@@ -92,10 +92,7 @@ class Site:
         self.diagnostics = Diagnostics()
         self.registry = Registry()
         self.extension = RefsiteExtension(self)
-        patterns = settings.bibliography
-        if patterns == Settings.bibliography and expand_globs(patterns, config_dir)[1]:
-            patterns = ()           # the default folder is not there: a site with no bibliography
-        self.bibliography, reused = self.caches.bibliography.load(patterns, config_dir)
+        self.bibliography, reused = self.caches.bibliography.load(settings.bibliography, config_dir)
         for problem in self.bibliography.problems:
             if problem.path == "mkdocs.yml":
                 self.problem(self.config_path, self._config_line(problem.message), problem.message)
@@ -210,21 +207,12 @@ class Site:
             self.glossary is not None and src.startswith(self.settings.glossary_dir + "/"))
 
     # -- pages ----------------------------------------------------------------------------------
-    def start_page(self, src: str, display_path: str, markdown: str, line_offset: int, meta: dict,
-                   front: str = "") -> None:
-        """Called before a page's Markdown is rendered (on_page_markdown). ``front`` is the text
-        before ``markdown`` in the file (its front matter), for the lines of its problems."""
+    def start_page(self, src: str, display_path: str, markdown: str, line_offset: int, meta: dict) -> None:
+        """Called before a page's Markdown is rendered (on_page_markdown)."""
         self.registry.reset_page(src)
         link = bool(meta.get("refsite_terms", True)) and not (meta.get("glossary") is False)
         context = PageContext(src=src, display_path=display_path, source=markdown,
                               line_offset=line_offset, link_terms=link)
-        context.nocite = self._page_nocite(display_path, meta, front)
-        self.registry.add_nocite(src, context.nocite)
-        suppress = meta.get("suppress-bibliography", False)
-        if not isinstance(suppress, bool):
-            self.problem(display_path, _front_line(front, "suppress-bibliography"),
-                         f"suppress-bibliography: expected true or false, got {suppress!r}")
-        context.suppress_bibliography = suppress is True
         if meta.get("refsite_generated") == "term" and self.glossary is not None:
             term = self.glossary.by_slug.get(meta.get("refsite_term"))
             context.current_term = term
@@ -235,32 +223,6 @@ class Site:
         if meta.get("refsite_generated") in ("bibliography", "glossary"):
             context.link_terms = False
         self.extension.page = context
-
-    def _page_nocite(self, path: str, meta: dict, front: str) -> list[str]:
-        """The works a page's front matter ``nocite`` lists (Pandoc: citations in a string or a
-        list of strings; ``@*`` lists every work), known ones in the order written."""
-        value = meta.get("nocite")
-        if value is None:
-            return []
-        texts = value if isinstance(value, list) else [value]
-        if not all(isinstance(t, str) for t in texts):
-            self.problem(path, _front_line(front, "nocite"),
-                         f"nocite: expected citations such as '@key, @other' (or '@*' for every work), got {value!r}")
-            return []
-        text = "\n".join(texts)
-        keys = [item.key for citation in find_citations(text) for item in citation.items]
-        if re.search(r"(?<![\w@\\])@\*", text):
-            keys += list(self.bibliography.entries)
-        elif not keys:
-            self.problem(path, _front_line(front, "nocite"),
-                         f"nocite: no citation in {value!r}; write '@key, @other' (or '@*' for every work)")
-        known = []
-        for key in dict.fromkeys(keys):
-            if key in self.bibliography.entries:
-                known.append(key)
-            else:
-                self.problem(path, _front_line(front, "@" + key), f"unknown citation key '{key}' (nocite)")
-        return known
 
     def register_term_linker(self, md, ext, priority: float) -> None:
         """Link glossary terms on the page being rendered (unless the page opts out)."""
@@ -318,13 +280,7 @@ class Site:
             placed = set(serials)
             order.extend(serials + [i for i in by_page[page] if i not in placed])
         cited = self.registry.cited_keys()
-        # Works listed by a page's ``nocite`` but cited nowhere take part after the cited ones,
-        # in reading order, then (the nocite setting) every other work.
-        by_citation = {c.key for w in self.written for c in w.cites}
-        listed = [k for page in sorted(self.registry.nocite, key=lambda p: (rank.get(p, len(rank)), p))
-                  for k in self.registry.nocite[page] if k not in by_citation]
-        uncited = list(dict.fromkeys(listed)) + ([k for k in self.bibliography.entries if k not in cited]
-                                                 if self.settings.nocite else [])
+        uncited = [k for k in self.bibliography.entries if k not in cited] if self.settings.nocite else []
         rendered = self.citing.render([self.written[i] for i in order], uncited)
         self._rendered = dict(zip(order, rendered))
         self._report_processor_warnings()
@@ -367,8 +323,30 @@ class Site:
                 return self._reference_list_html(info, bib_url)
             if kind == "N":
                 return self._notes_html(info, link)
+            if kind == "S":
+                return self._search_html(arg)
             return ""
         return tokens.replace(content, html_value, self._text_value)
+
+    def add_search_section(self, text: str, serials: list[int]) -> int:
+        """A search section's text and the citations in it (``mdext._SearchWords``); its token's arg."""
+        self.search_sections.append((text, list(serials)))
+        return len(self.search_sections) - 1
+
+    def _search_html(self, arg: str) -> str:
+        """The hidden words that let search find a section by what readers type: accent-free
+        spellings and the names of the works it cites that its text (as rendered) does not show."""
+        if not arg.isdigit() or int(arg) >= len(self.search_sections):
+            return ""
+        text, serials = self.search_sections[int(arg)]
+        shown = [text] + [self._text_value("C", str(serial)) for serial in serials]
+        keys = dict.fromkeys(cite.key for serial in serials if serial < len(self.written)
+                             for cite in self.written[serial].cites)
+        return searchwords.hidden_html(searchwords.missing_words(" ".join(shown), self._creators(keys)))
+
+    def _creators(self, keys) -> list[str]:
+        items = self.citing.items
+        return [name for key in keys if key in items for name in searchwords.csl_names(items[key])]
 
     def _text_value(self, kind: str, arg: str) -> str:
         if kind == "C" and arg.isdigit():
@@ -457,12 +435,6 @@ class Site:
         resolve = self.resolve
         shown = self._shown
         backlinks = self.registry.backlinks(page_order)
-        rank = {page: i for i, page in enumerate(page_order)}
-        listed_by: dict[str, list[PageInfo]] = {}       # key -> pages whose nocite lists it
-        for page in sorted(self.registry.nocite, key=lambda p: (rank.get(p, len(rank)), p)):
-            if page in self._by_src:
-                for key in self.registry.nocite[page]:
-                    listed_by.setdefault(key, []).append(self._by_src[page])
         html_parts = []
         by_author: dict[str, list[tuple[str, str]]] = {}
         by_year: dict[str, list[tuple[str, str]]] = {}
@@ -478,8 +450,6 @@ class Site:
                 heading = resolve(record.heading)
                 where = target.title + (f" › {heading}" if heading and heading != target.title else "")
                 links.append((self._href(info, target.url, record.cite_id), where, resolve(record.snippet)))
-            for target in listed_by.get(key, ()):
-                links.append((self._href(info, target.url), target.title, "listed without a citation (nocite)"))
             reference = self._entries.get(key)
             html_parts.append(pages.entry_html(
                 key=key, anchor=anchor_for(key), label=label,
@@ -487,7 +457,9 @@ class Site:
                 incomplete=self.is_incomplete(key),
                 coins=exports.coins_title(key, entry), bib_href=export_hrefs["BibTeX"],
                 ris_href=export_hrefs["RIS"], csl_href=export_hrefs["CSL-JSON"],
-                filename=_safe_filename(key), backlinks=links, copy_as=self._copy_texts.get(key, [])))
+                filename=_safe_filename(key), backlinks=links, copy_as=self._copy_texts.get(key, []),
+                search_html=searchwords.hidden_html(searchwords.missing_words(
+                    f"{label} {reference.text if reference else key}", self._creators([key])))))
             href = "#" + fragment_for(key)
             for name in _author_names(entry):
                 by_author.setdefault(name, []).append((href, label))
@@ -624,12 +596,6 @@ class Site:
             f'<p><button type="button" class="md-button refsite-copy" data-copy="{escape(text)}">Copy citation</button> '
             f'<button type="button" class="md-button refsite-copy" data-copy="{escape(bibtex)}">Copy BibTeX</button></p>'
             "</details>")
-
-
-def _front_line(front: str, needle: str) -> int | None:
-    """1-based line of ``needle`` in a page's front matter."""
-    pos = front.find(needle)
-    return front.count("\n", 0, pos) + 1 if pos >= 0 else None
 
 
 def _csl_language(language: str | None) -> str | None:

@@ -22,6 +22,11 @@ def citation_token(serial: int) -> str:
     return f"\ue000C:{serial}\ue001"
 
 
+def search_token(index: int) -> str:
+    """The words a search section should also be found by (``Site.add_search_section``)."""
+    return f"\ue000S:{index}\ue001"
+
+
 def replace(text: str, html_value: Callable[[str, str], str], text_value: Callable[[str, str], str],
             *, html: bool = True) -> str:
     """``text`` with every token replaced: ``html_value(kind, arg)`` in HTML text,
