@@ -11,7 +11,7 @@ import re
 
 import markdown
 import xml.etree.ElementTree as etree
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from urllib.parse import quote
 
@@ -28,6 +28,9 @@ from . import searchwords
 from .tokens import NOTES_TOKEN, REFERENCES_TOKEN, TOKEN_RE, citation_token, search_token
 from .registry import CitationRecord, TermRecord
 from .syntax import parse_bracketed, parse_narrative
+from . import crossref
+from .tokens import crossref_token
+from .notes import InlineNoteProcessor, InlineNoteTreeprocessor
 
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 BLOCKS = {"p", "li", "td", "th", "dd", "dt", "blockquote", "figcaption", "caption"} | HEADINGS
@@ -198,6 +201,27 @@ class _HeadingCitations(_PageTreeprocessor):
                 # Tokens stay: the TOC titles are resolved with the page content in on_env.
                 el.set("data-toc-label", raw)
         return None
+
+
+class _CrossrefTargets(_PageTreeprocessor):
+    """The page's cross-reference targets (``crossref.CrossrefTargets``) given to the site."""
+
+    def run(self, root):
+        ext, page = self.ext, self.ext.page
+        hint = [0]
+
+        def locate(needle: str) -> int | None:
+            line, hint[0] = page.line_of(needle, hint[0])
+            return line
+
+        crossref.CrossrefTargets(self.md, page.src, page.display_path, locate, ext.site.crossrefs.add_targets,
+                                 lambda line, message: ext.site.problem(page.display_path, line, message)).run(root)
+        return None
+
+
+def _plain(rich: str) -> str:
+    """CSL rich text (``<i>…</i>``) as plain text."""
+    return re.sub(r"<[^>]*>", "", rich)
 
 
 _SAFE_SCHEME = re.compile(r"^(?:https?:|#|[^:/?#]*(?:[/?#]|$))", re.IGNORECASE)
@@ -425,6 +449,7 @@ class RefsiteExtension(Extension):
         self.term_hits: list = []
         self.term_parents: set[int] = set()
         self.search_hint = 0
+        self.note_hint = 0
 
     def extendMarkdown(self, md):  # noqa: N802 (Markdown's API)
         """Register the processors. Python-Markdown runs higher priorities first:
@@ -432,10 +457,19 @@ class RefsiteExtension(Extension):
         ==================  =========  ======================================================
         name                priority   runs
         ==================  =========  ======================================================
+        refsite_table_caption 26 (b)   Pandoc table captions (``: Caption {#tbl-x}``), before
+                                       def_list (25) reads ``:`` as a definition
+        refsite_note        179 (i)    an inline note ``^[…]`` (Pandoc), before citations, so
+                                       its bracket is not a citation group
         refsite_cite        178 (i)    after backticks (190) and escapes (180), before links
                                        (160): a bracketed citation group ``[@a; @b]``
         refsite_narrative   177 (i)    an in-text citation ``@a`` (a key inside a group
                                        belongs to the group, so groups go first)
+        refsite_notes       19.5 (t)   after inline (20): inline notes become footnotes of the
+                                       page (``notes``), before footnote-reorder (19) and
+                                       footnote-duplicate (15)
+        refsite_xref_targets 7.8 (t)   after attr_list (8) sets ids: figures and tables with
+                                       cross-reference ids numbered and captioned (``crossref``)
         refsite_terms       7.5 (t)    after attr_list (8), so ``{.refsite-noterm}`` is on
                                        its element; before toc (5)
         refsite_references  6 (t)      appends the page's reference list before toc, so its
@@ -453,8 +487,11 @@ class RefsiteExtension(Extension):
         page = self.page or PageContext(src="index.md", display_path="index.md")
         self.page = page
         md.registerExtension(self)
-        if "@" not in md.ESCAPED_CHARS:
-            md.ESCAPED_CHARS = [*md.ESCAPED_CHARS, "@"]
+        md.ESCAPED_CHARS = [*md.ESCAPED_CHARS, *(c for c in "@^" if c not in md.ESCAPED_CHARS)]
+        md.parser.blockprocessors.register(crossref.TableCaptionProcessor(md.parser), "refsite_table_caption", 26)
+        md.inlinePatterns.register(InlineNoteProcessor(), "refsite_note", 179)
+        md.treeprocessors.register(InlineNoteTreeprocessor(md, self._report_note), "refsite_notes", 19.5)
+        md.treeprocessors.register(_CrossrefTargets(md, self), "refsite_xref_targets", 7.8)
         md.inlinePatterns.register(_CitationProcessor(r"\[", self, parse_bracketed), "refsite_cite", 178)
         md.inlinePatterns.register(_CitationProcessor(r"@", self, parse_narrative), "refsite_narrative", 177)
         self.site.register_term_linker(md, self, priority=7.5)
@@ -470,6 +507,10 @@ class RefsiteExtension(Extension):
         """The citation as an element holding a token: its text is decided in ``on_env``, when the
         processor has seen every citation of the site (``Site.written`` keeps it meanwhile)."""
         site = self.site
+        xrefs = [item for item in citation.items
+                 if item.key not in site.bibliography.entries and crossref.split_key(item.key)]
+        if xrefs:
+            return self._render_crossrefs(citation, xrefs)
         self.counter += 1
         root = etree.Element("span")
         root.set("class", "refsite-cite")
@@ -491,6 +532,42 @@ class RefsiteExtension(Extension):
                 self.page_keys.append(key)
         self.citations.append((root, found, serial))
         return root
+
+    def _render_crossrefs(self, citation, xrefs) -> etree.Element:
+        """Quarto cross-references (``crossref``): a token that ``on_env`` replaces by links, when
+        every page's targets are known; the works of the same group stay a citation after them."""
+        items = []
+        for item in xrefs:
+            kind, ident, _upper = crossref.split_key(item.key)
+            line, self.search_hint = self.page.line_of_citation(item.key, self.search_hint)
+            suffix = _plain(self._affix(item.suffix)) if item.suffix or item.locator else ""
+            if item.locator:        # "[@fig-x, p. 3]": Quarto has no locators; kept as written
+                suffix = " ".join(filter(None, [item.locator, suffix]))
+            items.append(crossref.RefItem(item.key, ident, kind, item.mode == "SuppressAuthor",
+                                          _plain(self._affix(item.prefix)),
+                                          (item.suffix_lead or ", ") + suffix if suffix else "", line))
+        serial = self.site.crossrefs.add_reference(crossref.Reference(self.page.src, self.page.display_path,
+                                                                      tuple(items)))
+        root = etree.Element("span")
+        root.set("class", "refsite-xref-group")
+        root.text = AtomicString(crossref_token(serial))
+        rest = [item for item in citation.items if item not in xrefs]
+        if rest:
+            cite = self.render_citation(replace(citation, items=tuple(rest)))
+            cite.tail = None
+            root.append(cite)
+            root.text += " "
+        return root
+
+    def _report_note(self, message: str) -> None:
+        """An inline note problem, at the next ``^[`` of the page (outside code)."""
+        page = self.page
+        if page._masked is None:
+            page._masked = _mask_code(page.source)
+        pos = page._masked.find("^[", self.note_hint)
+        self.note_hint = pos + 2 if pos >= 0 else self.note_hint
+        line = page.source.count("\n", 0, pos) + 1 + page.line_offset if pos >= 0 else None
+        self.site.problem(page.display_path, page.line_map.get("line", line), message)
 
     def _affix(self, text: str) -> str:
         """A prefix or suffix written in Markdown, as CSL rich text (``<i>``, ``<b>``, …)."""

@@ -9,6 +9,7 @@ every citation with the CSL processor (``citing``) and ``final_content`` finishe
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 import posixpath
@@ -24,6 +25,7 @@ from .config import STYLE_DEFAULT, Settings, SettingsError
 from .diagnostics import Diagnostics
 from . import csl, searchwords, tokens
 from .citing import Citing, Written
+from .crossref import Crossrefs
 from .csl.locale import LocaleFiles
 from .glossary import build_matcher, load_glossary, register_linker
 from .items import ItemModel
@@ -65,6 +67,7 @@ class Site:
         self.settings = Settings()
         self.diagnostics = Diagnostics()
         self.registry = Registry()
+        self.crossrefs = Crossrefs()                          # Quarto cross-references and targets
         self.bibliography = Bibliography()
         self.glossary = None
         self.matcher = None
@@ -284,6 +287,8 @@ class Site:
         rendered = self.citing.render([self.written[i] for i in order], uncited)
         self._rendered = dict(zip(order, rendered))
         self._report_processor_warnings()
+        for path, line, message in self.crossrefs.problems():
+            self.problem(path, line, message)
         # the works of the bibliography page, in the style's bibliography order
         shown = self.citing.order([k for k in self.bibliography.entries if k in cited] + uncited)
         self._shown = shown
@@ -319,6 +324,8 @@ class Site:
             if kind == "C":
                 unlinked = arg.isdigit() and int(arg) in self.unlinked
                 return self._citation_html(info, arg, None if unlinked else link)
+            if kind == "X":
+                return self.crossrefs.html(arg, info.src, functools.partial(self._element_href, info), self.resolve)
             if kind == "L":
                 return self._reference_list_html(info, bib_url)
             if kind == "N":
@@ -348,7 +355,18 @@ class Site:
         items = self.citing.items
         return [name for key in keys if key in items for name in searchwords.csl_names(items[key])]
 
+    def _element_href(self, info: PageInfo, page: str, ident: str) -> str:
+        """A link from ``info`` to the element ``ident`` of the page whose source is ``page``."""
+        target = self._by_src.get(page)
+        url = target.url if target is not None else page
+        path = self._href(info, url)
+        if not path.endswith("/") and (url == "" or url.endswith("/")):
+            path += "/"         # "../#fig-x", not "..#fig-x"
+        return f"{path}#{ident}"
+
     def _text_value(self, kind: str, arg: str) -> str:
+        if kind == "X":
+            return self.crossrefs.text(arg, self.resolve)
         if kind == "C" and arg.isdigit():
             rendered = self._rendered.get(int(arg))
             return "" if rendered is None else (rendered.text or rendered.note_text)

@@ -28,6 +28,7 @@ __all__ = [
     "parse_bracketed",
     "parse_narrative",
     "find_citations",
+    "bracket_end",
 ]
 
 
@@ -377,9 +378,21 @@ def _parse_group(text: str, pos: int, sc: _Scan) -> tuple[list[CiteItem], int] |
     return items, end
 
 
-def parse_bracketed(text: str, pos: int) -> Citation | None:
-    """Parse a bracketed citation group starting at text[pos] == '['."""
+def bracket_end(text: str, pos: int) -> int | None:
+    """Index of the ``]`` that closes the ``[`` at ``text[pos]`` (code spans, escapes, HTML tags
+    and placeholders are opaque, as in a citation), or None if it is not closed."""
     if not isinstance(text, str) or not (0 <= pos < len(text)) or text[pos] != "[":
+        return None
+    return _scan(text).bmatch.get(pos)
+
+
+def parse_bracketed(text: str, pos: int) -> Citation | None:
+    """Parse a bracketed citation group starting at text[pos] == '['. After ``^`` the bracket
+    opens an inline note (``^[See @doe99.]``), not a citation group: the note's citations are
+    parsed inside it."""
+    if not isinstance(text, str) or not (0 <= pos < len(text)) or text[pos] != "[":
+        return None
+    if pos > 0 and text[pos - 1] == "^" and not (pos > 1 and text[pos - 2] == "\\"):
         return None
     r = _parse_group(text, pos, _scan(text))
     if r is None:
