@@ -43,6 +43,9 @@ _CAPTION = re.compile(r"^[ ]{0,3}(Table:|table:|:)[ \t]+(\S.*)$", re.S)
 _CAPTION_ATTRS = re.compile(r"\s*\{([^{}\n]*)\}\s*$")
 _CAPTION_ID = re.compile(r"(?:^|\s)#([^\s}]+)")
 _TABLE_RULE = re.compile(r"^[ \t|:\-]*-[ \t|:\-]*$")
+_STASHED = re.compile("\x02wzxhzdk:(\\d+)\x03")        # Python-Markdown's raw HTML placeholder
+_RAW_ID = re.compile(r"""<(\w+)\b[^>]*?\bid=["']((?:fig|tbl|sec|eq|lst)-[^"'\s>]+)["'][^>]*>""")
+_RAW_CAPTION = {"fig": re.compile(r"<figcaption\b[^>]*>"), "tbl": re.compile(r"<caption\b[^>]*>")}
 
 
 def split_key(key: str) -> tuple[str, str, bool] | None:
@@ -234,7 +237,10 @@ class CrossrefTargets:
         counts: dict[str, int] = {}
         targets: list[Target] = []
         seen: set[str] = set()
-        for elem in [el for el in root.iter() if el.get("id")]:
+        for elem in [el for el in root.iter() if el.get("id") or _STASHED.search(el.text or "")]:
+            if not elem.get("id"):
+                self._raw(elem.text, counts, targets, seen)
+                continue
             ident = elem.get("id")
             kind = kind_of_id(ident)
             if kind is None:
@@ -257,6 +263,34 @@ class CrossrefTargets:
             targets.append(Target(ident, kind, self.page, number, title, self.path, line))
         if targets:
             self.on_targets(targets)
+
+    def _raw(self, text: str, counts, targets, seen) -> None:
+        """Targets in raw HTML blocks (``<div id="eq-growth">``), which the tree only holds as
+        placeholders: numbered in place; a ``figcaption`` or ``caption`` that follows gets the label."""
+        stash = self.md.htmlStash.rawHtmlBlocks
+        for m in _STASHED.finditer(text):
+            index = int(m.group(1))
+            raw = stash[index] if index < len(stash) and isinstance(stash[index], str) else ""
+            pos, out = 0, []
+            for tag in _RAW_ID.finditer(raw):
+                ident = tag.group(2)
+                kind = kind_of_id(ident)
+                line = self.locate(tag.group(0))
+                if kind is None or ident in seen:
+                    continue
+                seen.add(ident)
+                number = 0 if kind == "sec" else counts.setdefault(kind, 0) + 1
+                if kind != "sec":
+                    counts[kind] = number
+                caption = _RAW_CAPTION.get(kind)
+                found = caption.search(raw, tag.end()) if caption else None
+                if found:
+                    out += [raw[pos:found.end()], f"{KINDS[kind]} {number}: "]
+                    pos = found.end()
+                title = strip_tags(raw[tag.end():]).strip().split("\n")[0] if kind == "sec" else ""
+                targets.append(Target(ident, kind, self.page, number, title, self.path, line))
+            if out:
+                stash[index] = "".join(out) + raw[pos:]
 
     # -- figures
     def _figure(self, elem, parents, number: int) -> str:

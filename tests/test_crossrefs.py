@@ -1,0 +1,183 @@
+"""Quarto cross-references (issue 16, item 2): ``@fig-…``, ``@tbl-…``, ``@sec-…`` (and ``eq-``,
+``lst-``) keys that are not bibliography keys link to the element with that id, on any page, with
+Quarto's labels; figures and tables with such ids get Quarto's numbered captions, per page."""
+from __future__ import annotations
+
+import posixpath
+from urllib.parse import urlsplit
+
+import pytest
+
+from oracle import norm
+
+BIB = """@book{fes,
+  author = {Kuhn, Max and Johnson, Kjell},
+  title = {Feature Engineering and Selection},
+  publisher = {CRC Press},
+  year = {2020}
+}
+@misc{sec-2020,
+  author = {Sec, Ann},
+  title = {A Work Whose Key Looks Like a Section},
+  year = {2020}
+}
+"""
+
+DATA = """# Data
+
+See @fig-map, [@tbl-counts], [-@fig-map], [Fig @fig-map; @fig-trend], @Fig-trend,
+@sec-methods, [Part @sec-methods], @tbl-before, @eq-growth and @lst-query.
+
+![A map of the places](map.png){#fig-map}
+
+![Trend over time](trend.png){#fig-trend width="50%"}
+
+| Place | Count |
+|-------|-------|
+| A     | 1     |
+
+: Counts by place {#tbl-counts}
+
+Table: Written before its table {#tbl-before}
+
+| x | y |
+|---|---|
+| 1 | 2 |
+
+| no | caption |
+|----|---------|
+| 3  | 4       |
+
+## Methods {#sec-methods}
+
+A word with a definition list after it:
+
+Term
+:   Its definition (not a table caption).
+
+<div id="eq-growth">growth = rate × time</div>
+
+<pre id="lst-query"><code>SELECT 1;</code></pre>
+
+<figure id="fig-raw"><img src="map.png" alt="">
+<figcaption>A figure in raw HTML</figcaption></figure>
+
+Raw: @fig-raw.
+
+Mixed: [@fig-map; @fes, 12]. A work whose key looks like a reference: @sec-2020.
+"""
+
+OTHER = """# Other
+
+Back to @fig-trend, @tbl-counts and @sec-methods; this page's own @fig-local.
+
+![Local figure](map.png){#fig-local}
+
+## Elsewhere
+
+Nothing to see: @fig-nowhere.
+"""
+
+
+@pytest.fixture(scope="module")
+def xref_site(tmp_path_factory):
+    from conftest import build, write_site
+
+    root = write_site(tmp_path_factory.mktemp("xrefs"), {
+        "content/index.md": "# Home\n\nStart with @sec-methods.\n",
+        "content/chapters/data.md": DATA,
+        "content/chapters/other.md": OTHER,
+        "content/chapters/map.png": b"\x89PNG\r\n",
+        "content/chapters/trend.png": b"\x89PNG\r\n",
+        "bibliography/refs.bib": BIB,
+    }, {"nav": ["index.md", "chapters/data.md", "chapters/other.md"]})
+    return build(root, strict=False, expect=(
+        r"^content/chapters/other\.md:9: unknown cross-reference '@fig-nowhere': no heading, figure or table "
+        r"of the site has the id 'fig-nowhere'$",))
+
+
+def _refs(article) -> list[tuple[str, str]]:
+    return [(norm(a.get_text()), a["href"]) for a in article.select("a.refsite-xref")]
+
+
+def test_references_read_as_quarto_writes_them(xref_site):
+    article = xref_site.article("chapters/data/")
+    assert _refs(article)[:10] == [
+        ("Figure 1", "#fig-map"), ("Table 1", "#tbl-counts"), ("1", "#fig-map"),
+        ("Fig 1", "#fig-map"), ("Figure 2", "#fig-trend"), ("Figure 2", "#fig-trend"),
+        ("Methods", "#sec-methods"), ("Part Methods", "#sec-methods"), ("Table 2", "#tbl-before"),
+        ("Equation 1", "#eq-growth")]
+    first = norm(article.select_one("p").get_text())
+    assert first == ("See Figure 1, Table 1, 1, Fig 1, Figure 2, Figure 2, Methods, Part Methods, Table 2, "
+                     "Equation 1 and Listing 1.")
+    # the name and the number do not break apart
+    assert article.select_one("a.refsite-xref").get_text() == "Figure\u00a01"
+
+
+def test_figures_and_tables_get_numbered_captions(xref_site):
+    article = xref_site.article("chapters/data/")
+    figures = article.select("figure.refsite-figure")
+    assert [(f["id"], norm(f.figcaption.get_text())) for f in figures] == [
+        ("fig-map", "Figure 1: A map of the places"), ("fig-trend", "Figure 2: Trend over time")]
+    assert figures[1].img["width"] == "50%" and figures[1].img["alt"] == "Trend over time"
+    raw = article.select_one("figure#fig-raw")
+    assert norm(raw.figcaption.get_text()) == "Figure 3: A figure in raw HTML"
+    assert ("Figure 3", "#fig-raw") in _refs(article)
+    tables = article.select("table")
+    assert [(t.get("id"), norm(t.caption.get_text()) if t.caption else None) for t in tables] == [
+        ("tbl-counts", "Table 1: Counts by place"), ("tbl-before", "Table 2: Written before its table"),
+        (None, None)]
+    assert [norm(dd.get_text()) for dd in article.select("dd")] == ["Its definition (not a table caption)."]
+    assert "Counts by place {#" not in article.get_text() and "Table:" not in article.get_text()
+
+
+def test_references_reach_other_pages(xref_site):
+    other = xref_site.article("chapters/other/")
+    assert _refs(other) == [("Figure 2", "../data/#fig-trend"), ("Table 1", "../data/#tbl-counts"),
+                            ("Methods", "../data/#sec-methods"), ("Figure 1", "#fig-local")]
+    assert norm(other.select_one("figure figcaption").get_text()) == "Figure 1: Local figure"   # per page
+    assert _refs(xref_site.article("")) == [("Methods", "chapters/data/#sec-methods")]
+    # every link lands on an element with that id
+    for page in ("", "chapters/data/", "chapters/other/"):
+        for _label, href in _refs(xref_site.article(page)):
+            path, _, fragment = href.partition("#")
+            target = posixpath.normpath(posixpath.join(page, path)) if path else page
+            target = "" if target == "." else target
+            assert xref_site.soup(target).find(id=fragment) is not None, (page, href)
+
+
+def test_unknown_reference_is_marked_as_quarto_marks_it(xref_site):
+    other = xref_site.article("chapters/other/")
+    missing = other.select_one("strong.refsite-xref--missing")
+    assert missing.get_text() == "?@fig-nowhere"
+    assert not any("unknown citation key" in w for w in xref_site.warnings)
+
+
+def test_works_stay_citations(xref_site):
+    article = xref_site.article("chapters/data/")
+    mixed = article.select("span.refsite-xref-group")[-1]
+    assert norm(mixed.get_text()) == "Figure 1 (Kuhn and Johnson 2020, 12)"
+    assert mixed.select_one("span.refsite-cite")["data-cites"] == "fes"
+    keys = [span["data-cites"] for span in article.select("span.refsite-cite")]
+    assert keys == ["fes", "sec-2020"]
+    listed = [div["data-key"] for div in article.select("section.refsite-references .refsite-ref")]
+    assert sorted(listed) == ["fes", "sec-2020"]
+
+
+def test_an_id_used_twice_is_reported(make_site):
+    built = make_site({
+        "content/index.md": "# A\n\n![One](x.png){#fig-same}\n\nSee @fig-same.\n",
+        "content/b.md": "# B\n\nText.\n\n![Two](x.png){#fig-same}\n",
+        "content/x.png": b"\x89PNG\r\n",
+        "bibliography/refs.bib": BIB,
+    }, {"nav": ["index.md", "b.md"]}, expect=(
+        r"^content/b\.md:5: cross-reference id 'fig-same' is already used at content/index\.md:3 "
+        r"\(references go to the first one\)$",))
+    assert [a["href"] for a in built.article("").select("a.refsite-xref")] == ["#fig-same"]
+
+
+def test_a_table_caption_with_no_table_is_reported(make_site):
+    built = make_site({"content/index.md": "# A\n\nText.\n\nTable: Lost caption {#tbl-lost}\n",
+                       "bibliography/refs.bib": BIB},
+                      expect=(r"^content/index\.md:5: table caption 'Table: …' is not next to a table",))
+    assert "Table: Lost caption" in built.article("").get_text()

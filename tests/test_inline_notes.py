@@ -1,0 +1,176 @@
+"""Pandoc inline notes ``^[…]`` (issue 16, item 1): footnotes of the page, numbered with the
+``[^id]`` ones in reading order, with their citations rendered as in any footnote; compared with
+pandoc (``oracle.pandoc``, ``--citeproc`` with the same style) on the text of every paragraph and
+every note."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from oracle import norm, pandoc
+
+BIB = """@book{fes,
+  author = {Kuhn, Max and Johnson, Kjell},
+  title = {Feature Engineering and Selection},
+  publisher = {CRC Press},
+  year = {2020}
+}
+@incollection{zhang2019,
+  author = {Zhang, Wei},
+  title = {Platforms and the State},
+  booktitle = {Networks of Power},
+  editor = {Chen, Li},
+  publisher = {Open Press},
+  year = {2019}
+}
+"""
+
+# Every paragraph and note is compared with pandoc's (no nested notes: pandoc's HTML writer
+# garbles them).
+PAGE = """# Notes
+
+Text^[See Section 1.2.5 of @fes for a discussion.] and a regular note[^a] then
+another^[A note with *emphasis*, `code ]`, [a link](https://example.org) and [nested [brackets]].] end.
+
+A second paragraph^[Cited [@fes, 12].] with more,^[@zhang2019 [p. 4] agrees; so does [-@fes].] and
+the last one^[Plain.].
+
+[^a]: The regular note, citing [@zhang2019].
+"""
+
+
+def _body_and_notes(soup_root):
+    paragraphs = [norm(p.get_text()) for p in soup_root.find_all("p", recursive=False)]
+    notes = [norm(re.sub("[\u21a9\ufe0e]", "", li.get_text())) for li in soup_root.select("div.footnote li, section.footnotes li")]
+    return paragraphs, notes
+
+
+@pytest.fixture(scope="module")
+def notes_site(tmp_path_factory):
+    from conftest import build, write_site
+
+    root = write_site(tmp_path_factory.mktemp("notes"), {
+        "content/index.md": PAGE,
+        "content/code.md": """# Code
+
+Inline `^[not a note]` and an escaped \\^[not a note either].
+
+```
+^[not a note in a fence]
+```
+
+    ^[nor in an indented block]
+
+A note on a heading follows.
+
+## Heading with a note^[The heading's note.]
+
+Closing^[Closing note.] text.
+""",
+        "content/marker.md": """# Marker
+
+Before^[First.] the marker.
+
+///Footnotes Go Here///
+
+After the marker.
+""",
+        "bibliography/refs.bib": BIB,
+    })
+    return build(root)
+
+
+def test_notes_read_as_pandoc_reads_them(notes_site, tmp_path):
+    from bs4 import BeautifulSoup
+
+    bib = tmp_path / "refs.bib"
+    bib.write_text(BIB, encoding="utf-8")
+    ours = notes_site.article("")
+    theirs = BeautifulSoup(pandoc(PAGE, bib, "html"), "html.parser")
+    our_paragraphs, our_notes = _body_and_notes(ours)
+    their_paragraphs, their_notes = _body_and_notes(theirs)
+    assert our_paragraphs == their_paragraphs
+    assert our_notes == their_notes
+    assert len(our_notes) == 6 and our_notes[1].startswith("The regular note")
+    # numbered in reading order, each reference linking to its note and back
+    refs = ours.select("sup > a.footnote-ref")
+    assert [a.get_text() for a in refs] == ["1", "2", "3", "4", "5", "6"]
+    items = ours.select("div.footnote > ol > li")
+    assert [a["href"] for a in refs] == ["#" + li["id"] for li in items]
+    for a, li in zip(refs, items):
+        back = li.select_one("a.footnote-backref")
+        assert back["href"] == "#" + a.parent["id"]
+        assert back["title"] == f"Jump back to footnote {a.get_text()} in the text"
+    assert "^" not in ours.get_text()
+
+
+def test_citations_in_notes_are_citations_of_the_page(notes_site):
+    article = notes_site.article("")
+    first = article.select_one("div.footnote li")
+    cite = first.select_one("span.refsite-cite")
+    assert cite["data-cites"] == "fes"
+    assert cite.select_one("a.refsite-cite__ref")["href"] == "bibliography/#ref-fes"
+    listed = [div["data-key"] for div in article.select("section.refsite-references .refsite-ref")]
+    assert sorted(listed) == ["fes", "zhang2019"]
+    # the bibliography links back to the citation inside the note
+    entry = notes_site.soup("bibliography/").select_one('div.refsite-entry[data-key="fes"]')
+    backlinks = [a["href"] for a in entry.select("a[href*='#cite-']")]
+    assert any(href.endswith("#" + cite["id"]) for href in backlinks), backlinks
+
+
+def test_code_and_escapes_are_untouched_and_headings_keep_their_title(notes_site):
+    article = notes_site.article("code/")
+    codes = [c.get_text() for c in article.select("code")]
+    assert "^[not a note]" in codes
+    assert any("^[not a note in a fence]" in c for c in codes)
+    assert any("^[nor in an indented block]" in c for c in codes)
+    assert "an escaped ^[not a note either]." in norm(article.get_text())
+    notes = [norm(re.sub("[\u21a9\ufe0e]", "", li.get_text())) for li in article.select("div.footnote li")]
+    assert notes == ["The heading's note.", "Closing note."]
+    heading = article.select_one("h2")
+    assert heading["id"] == "heading-with-a-note"
+    toc = [a.get_text(strip=True) for a in notes_site.soup("code/").select("nav.md-nav--secondary a")]
+    assert "Heading with a note" in toc
+
+
+def test_notes_go_where_the_footnotes_marker_is(notes_site):
+    article = notes_site.article("marker/")
+    assert "Footnotes Go Here" not in article.get_text()
+    children = [el.name + ("." + " ".join(el.get("class", [])) if el.get("class") else "")
+                for el in article.find_all(recursive=False) if el.name in ("p", "div")]
+    assert children.index("div.footnote") == children.index("p") + 1     # right after "Before…"
+
+
+def test_note_style_cites_in_inline_notes_as_in_footnotes(make_site):
+    """In a note style, a citation in an inline note behaves exactly as one in a ``[^id]`` note."""
+    built = make_site({"content/index.md": "# Home\n\nOne^[See @fes.] and two[^b].\n\n[^b]: See @fes.\n",
+                       "bibliography/refs.bib": BIB}, {"refsite": {"style": "chicago-notes-bibliography"}})
+    article = built.article("")
+    first, second = article.select("div.footnote > ol > li")
+    shape = [[(el.name, el.get("class")) for el in li.select("span.refsite-cite *")] for li in (first, second)]
+    assert shape[0] == shape[1] and shape[0]
+    assert [a.get_text() for a in article.select("sup > a.footnote-ref")] == ["1", "2"]
+
+
+def test_without_the_footnotes_extension_a_note_is_reported_and_shown(make_site):
+    from conftest import BASE_CONFIG
+
+    extensions = [e for e in BASE_CONFIG["markdown_extensions"] if e != "footnotes"]
+    built = make_site({"content/index.md": "# Home\n\nFine.\n\nA claim^[See @fes.] here.\n",
+                       "bibliography/refs.bib": BIB}, {"markdown_extensions": extensions},
+                      expect=(r"^content/index\.md:5: inline note '\^\[…\]' needs Python-Markdown's "
+                              r"footnotes extension",))
+    article = built.article("")
+    unplaced = article.select_one("span.refsite-inline-note--unplaced")
+    assert norm(unplaced.get_text()) == "^[See Kuhn and Johnson (2020).]"
+    assert unplaced.select_one("span.refsite-cite")["data-cites"] == "fes"
+
+
+def test_the_caret_bracket_is_not_a_citation_group():
+    from refsite.syntax import find_citations, parse_bracketed
+
+    assert parse_bracketed("^[@fes]", 1) is None
+    assert parse_bracketed("\\^[@fes]", 2) is not None          # an escaped caret is text
+    found = find_citations("x^[see @fes, 12] y")
+    assert [(c.bracketed, [i.key for i in c.items]) for c in found] == [(False, ["fes"])]
