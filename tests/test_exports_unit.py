@@ -12,6 +12,7 @@ import pybtex.errors
 import pytest
 from pybtex.database import BibliographyData, Entry, Person, parse_file, parse_string
 
+from refsite.items import ItemModel
 from refsite.exports import (
     bibtex_entry,
     bibtex_file,
@@ -78,6 +79,15 @@ line2 TY  - BOOK}
 """
 
 URL_KEYS_CSL = ("URL",)
+
+
+def model_items(entries) -> list[dict]:
+    """The item model's items for reference managers (what the site exports from), in order."""
+    return [item.csl for _, item in ItemModel(entries, as_written=True).items()]
+
+
+def model_item(entries, key) -> dict:
+    return ItemModel(entries, as_written=True).csl(key)
 
 
 @pytest.fixture(scope="module")
@@ -240,10 +250,10 @@ def test_bibtex_hostile_is_data(hostile):
 
 
 def test_csl_article(sample):
-    item = json.loads(csl_json({"smith2020": sample["smith2020"]}))[0]
+    item = json.loads(csl_json(model_items({"smith2020": sample["smith2020"]})))[0]
     assert item["id"] == "smith2020"
     assert item["type"] == "article-journal"
-    assert item["title"] == "On École DNA: the TeXbook revisited"
+    assert item["title"] == "On École DNA: the TeXbook <i>revisited</i>"    # CSL-JSON rich text
     assert item["author"] == [
         {"family": "Smith", "given": "John"},
         {"family": "de la Fontaine", "given": "Jean"},       # the particle in the family: Zotero keeps it
@@ -259,7 +269,7 @@ def test_csl_article(sample):
 
 
 def test_csl_corporate_and_full_date(sample):
-    item = csl_json_item("worldbank2019", sample["worldbank2019"])
+    item = csl_json_item(model_item(sample, "worldbank2019"))
     assert item["type"] == "book"
     assert item["author"] == [{"literal": "World Bank"}]
     assert item["issued"] == {"date-parts": [[2019, 10, 5]]}
@@ -284,31 +294,31 @@ def test_csl_corporate_and_full_date(sample):
     ],
 )
 def test_csl_types(sample, key, csl_type):
-    item = json.loads(json.dumps(csl_json_item(key, sample[key])))
+    item = json.loads(json.dumps(csl_json_item(model_item(sample, key))))
     assert item["id"] == key and item["type"] == csl_type and item["title"]
 
 
 def test_csl_details_per_type(sample):
-    chap = csl_json_item("chap", sample["chap"])
+    chap = csl_json_item(model_item(sample, "chap"))
     assert chap["container-title"] == "The Big Book"
     assert chap["editor"] == [{"family": "Editor", "given": "Eddie"}, {"literal": "UNESCO"}]
-    assert csl_json_item("thesis", sample["thesis"])["publisher"] == "MIT"
-    assert csl_json_item("thesis", sample["thesis"])["genre"] == "PhD thesis"
-    rep = csl_json_item("report", sample["report"])
+    assert csl_json_item(model_item(sample, "thesis"))["publisher"] == "MIT"
+    assert csl_json_item(model_item(sample, "thesis"))["genre"] == "PhD thesis"
+    rep = csl_json_item(model_item(sample, "report"))
     assert rep["publisher"] == "NASA" and rep["number"] == "TR-7"
-    web = csl_json_item("web", sample["web"])
+    web = csl_json_item(model_item(sample, "web"))
     assert web["issued"] == {"date-parts": [[2021, 4]]} and web["accessed"] == {"date-parts": [[2022, 1, 2]]}
-    assert csl_json_item("man", sample["man"])["publisher"] == "ACME"
+    assert csl_json_item(model_item(sample, "man"))["publisher"] == "ACME"
 
 
 def test_csl_missing_year_and_authors(sample):
-    item = csl_json_item("nodate", sample["nodate"])
+    item = csl_json_item(model_item(sample, "nodate"))
     assert "issued" not in item and "author" not in item
     assert item["title"] == "No Date Here"
 
 
 def test_csl_json_deterministic_and_ordered(sample):
-    a, b = csl_json(sample), csl_json(sample)
+    a, b = csl_json(model_items(sample)), csl_json(model_items(sample))
     assert a == b
     assert [i["id"] for i in json.loads(a)] == list(sample)
     assert "\\u00e9" not in a and "É" in a  # ensure_ascii=False
@@ -320,14 +330,14 @@ def test_csl_json_is_json_dumps_of_the_items(name, sample):
     for the whole file, for a subset (a per-page file) and again from the cache."""
     entries = parse_file(str(CORPUS / name)).entries
     for subset in (entries, dict(list(entries.items())[5:12]), sample, {}):
-        expected = json.dumps([csl_json_item(k, e, subset) for k, e in subset.items()],
+        expected = json.dumps([csl_json_item(i) for i in model_items(subset)],
                               ensure_ascii=False, indent=2).replace("</", "<\\/")
-        assert csl_json(subset) == expected
-        assert csl_json(subset) == expected
+        assert csl_json(model_items(subset)) == expected
+        assert csl_json(model_items(subset)) == expected
 
 
 def test_csl_hostile(hostile):
-    text = csl_json(hostile)
+    text = csl_json(model_items(hostile))
     items = json.loads(text)
     assert "</" not in text  # safe to inline in <script>
     evil = items[0]
@@ -344,7 +354,7 @@ def test_csl_hostile(hostile):
 
 
 def test_ris_article(sample):
-    (rec,) = parse_ris(ris_record("smith2020", sample["smith2020"]))
+    (rec,) = parse_ris(ris_record(model_item(sample, "smith2020")))
     assert rec[0] == ("TY", "JOUR") and rec[-1] == ("ER", "")
     assert ris_tags(rec, "ID") == ["smith2020"]
     assert ris_tags(rec, "AU") == ["Smith, John", "de la Fontaine, Jean", "Müller, Jörg, Jr."]
@@ -359,7 +369,7 @@ def test_ris_article(sample):
 
 
 def test_ris_record_shape(sample):
-    text = ris_record("chap", sample["chap"])
+    text = ris_record(model_item(sample, "chap"))
     assert text.startswith("TY  - ") and text.endswith("ER  - \n\n")
 
 
@@ -380,27 +390,27 @@ def test_ris_record_shape(sample):
     ],
 )
 def test_ris_types(sample, key, ty):
-    (rec,) = parse_ris(ris_record(key, sample[key]))
+    (rec,) = parse_ris(ris_record(model_item(sample, key)))
     assert rec[0] == ("TY", ty)
     assert ris_tags(rec, "TI")
 
 
 def test_ris_editors_corporate_and_missing_year(sample):
-    (chap,) = parse_ris(ris_record("chap", sample["chap"]))
+    (chap,) = parse_ris(ris_record(model_item(sample, "chap")))
     assert ris_tags(chap, "A2") == ["Editor, Eddie", "UNESCO"]
-    (wb,) = parse_ris(ris_record("worldbank2019", sample["worldbank2019"]))
+    (wb,) = parse_ris(ris_record(model_item(sample, "worldbank2019")))
     assert ris_tags(wb, "AU") == ["World Bank"] and ris_tags(wb, "DA") == ["2019/10/05"]
-    (nd,) = parse_ris(ris_record("nodate", sample["nodate"]))
+    (nd,) = parse_ris(ris_record(model_item(sample, "nodate")))
     assert not ris_tags(nd, "PY") and not ris_tags(nd, "AU")
 
 
 def test_ris_file_all_records(sample):
-    recs = parse_ris(ris_file(sample))
+    recs = parse_ris(ris_file(model_items(sample)))
     assert [ris_tags(r, "ID")[0] for r in recs] == list(sample)
 
 
 def test_ris_hostile(hostile):
-    recs = parse_ris(ris_file(hostile))  # a newline in a value cannot forge a tag line
+    recs = parse_ris(ris_file(model_items(hostile)))  # a newline in a value cannot forge a tag line
     assert len(recs) == len(hostile)
     for rec in recs:
         assert all(_is_http(u) for u in ris_tags(rec, "UR"))
@@ -414,7 +424,7 @@ def test_ris_hostile(hostile):
 
 
 def test_coins_article(sample):
-    q = coins_roundtrip(coins_title("smith2020", sample["smith2020"]))
+    q = coins_roundtrip(coins_title(model_item(sample, "smith2020")))
     assert q["rft_val_fmt"] == ["info:ofi/fmt:kev:mtx:journal"]
     assert q["rft.genre"] == ["article"]
     assert q["rft.atitle"] == ["On École DNA: the TeXbook revisited"]
@@ -431,28 +441,28 @@ def test_coins_article(sample):
 
 
 def test_coins_book_and_others(sample):
-    q = coins_roundtrip(coins_title("worldbank2019", sample["worldbank2019"]))
+    q = coins_roundtrip(coins_title(model_item(sample, "worldbank2019")))
     assert q["rft_val_fmt"] == ["info:ofi/fmt:kev:mtx:book"] and q["rft.genre"] == ["book"]
     assert q["rft.btitle"] == ["World Development Report"]
     assert q["rft.aucorp"] == ["World Bank"] and "rft.aulast" not in q
     assert q["rft.isbn"] == ["978-1-4648-1328-3"] and q["rft.date"] == ["2019-10-05"]
     assert q["rft.pub"] == ["World Bank Publications"] and q["rft.place"] == ["Washington, DC"]
-    genres = {k: coins_roundtrip(coins_title(k, sample[k]))["rft.genre"][0] for k in sample}
+    genres = {k: coins_roundtrip(coins_title(model_item(sample, k)))["rft.genre"][0] for k in sample}
     assert genres["chap"] == "bookitem" and genres["conf"] == "proceeding"
     assert genres["report"] == "report" and genres["nodate"] == "document"
-    chap = coins_roundtrip(coins_title("chap", sample["chap"]))
+    chap = coins_roundtrip(coins_title(model_item(sample, "chap")))
     assert chap["rft.atitle"] == ["A Chapter"] and chap["rft.btitle"] == ["The Big Book"]
-    nd = coins_roundtrip(coins_title("nodate", sample["nodate"]))
+    nd = coins_roundtrip(coins_title(model_item(sample, "nodate")))
     assert "rft.date" not in nd and "rft.au" not in nd
 
 
 def test_coins_hostile(hostile):
     for key, entry in hostile.items():
-        q = coins_roundtrip(coins_title(key, entry))
+        q = coins_roundtrip(coins_title(model_item(hostile, key)))
         for rid in q.get("rft_id", []):
             assert _is_http(rid) or rid.startswith("info:doi/10.")
         assert "rft_id" not in q
-    q = coins_roundtrip(coins_title("evil", hostile["evil"]))
+    q = coins_roundtrip(coins_title(model_item(hostile, "evil")))
     # read as LaTeX (as Pandoc reads it): 'single' is typeset with typographic apostrophes
     assert q["rft.atitle"] == ["<script>alert(\"x\")</script> & \"quotes\" \u2019single\u2019 </span>"]
 
@@ -479,24 +489,30 @@ def test_odd_entries_never_raise(entry):
     data = {"odd": entry}
     back = parse_string(bibtex_file(data), "bibtex")
     assert len(back.entries) == 1
-    item = json.loads(csl_json(data))[0]
+    item = json.loads(csl_json(model_items(data)))[0]
     assert item["id"] == "odd" and item["type"]
-    parse_ris(ris_file(data))
-    coins_roundtrip(coins_title("odd", entry))
+    parse_ris(ris_file(model_items(data)))
+    coins_roundtrip(coins_title(model_item(data, "odd")))
 
 
 def test_missing_year_text_becomes_literal():
+    """A year that is not a date is kept as text; "forthcoming" is a status (as Pandoc reads it)."""
+    e = Entry("book", fields={"title": "T", "year": "circa 1900s"})
+    assert csl_json_item(model_item({"k": e}, "k"))["issued"] == {"literal": "circa 1900s"}
+    (rec,) = parse_ris(ris_record(model_item({"k": e}, "k")))
+    assert ris_tags(rec, "PY") == ["circa 1900s"]
     e = Entry("book", fields={"title": "T", "year": "forthcoming"})
-    assert csl_json_item("k", e)["issued"] == {"literal": "forthcoming"}
+    exported = csl_json_item(model_item({"k": e}, "k"))
+    assert exported["status"] == "forthcoming" and "issued" not in exported
 
 
 def test_crossref_inheritance_with_mapping():
     data = parse_string(
-        """@inproceedings{child, author={A B}, title={Child}, crossref={Parent}, pages={1--2}}
+        """@inproceedings{child, author={A B}, title={Child}, crossref={parent}, pages={1--2}}
            @proceedings{parent, title={Parent Proc}, year={1999}, editor={E D}, publisher={P}}""",
         "bibtex",
     ).entries
-    item = json.loads(csl_json(data))[0]
+    item = json.loads(csl_json(model_items(data)))[0]
     assert item["container-title"] == "Parent Proc"
     assert item["issued"] == {"date-parts": [[1999]]}
     assert item["editor"] == [{"family": "D", "given": "E"}]
@@ -564,7 +580,7 @@ def test_cite_page_text_and_bibtex():
     assert e.fields["url"] == PAGE["url"] and e.fields["year"] == "2024"
     assert e.fields["organization"] == "{Refsite Demo}"           # never split at "and"
     # the title survives a LaTeX → text round trip
-    item = csl_json_item("aletheia-2024", e)
+    item = csl_json_item(model_item({"aletheia-2024": e}, "aletheia-2024"))
     assert item["title"] == PAGE["title"] and item["type"] == "webpage"
 
 
@@ -582,7 +598,7 @@ def test_cite_page_minimal_and_hostile():
     assert "May 2020." in text
     e = next(iter(parse_string(bib, "bibtex").entries.values()))
     assert len(e.persons["author"]) == 1
-    assert csl_json_item("k", e)["title"] == "100% {braces} & $x_1$ \\cmd"
+    assert csl_json_item(model_item({"k": e}, "k"))["title"] == "100% {braces} & $x_1$ \\cmd"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -618,20 +634,20 @@ def test_corpus_all_functions(corpus):
         assert _fields_without_x(back[key]) == _fields_without_x(entry)
         assert _persons(back[key]) == _persons(entry)
 
-    items = json.loads(csl_json(corpus))
+    items = json.loads(csl_json(model_items(corpus)))
     assert [i["id"] for i in items] == list(corpus)
     for item in items:
         assert isinstance(item["type"], str) and item["type"]
         assert _is_http(item.get("URL", "http://"))
 
-    recs = parse_ris(ris_file(corpus))
+    recs = parse_ris(ris_file(model_items(corpus)))
     assert len(recs) == len(corpus)
     for key, entry in corpus.items():
-        q = coins_roundtrip(coins_title(key, entry))
+        q = coins_roundtrip(coins_title(model_item(corpus, key)))
         assert any(k.startswith("rft.") for k in q)
         assert parse_string(bibtex_entry(key, entry), "bibtex").entries.keys() == {key}
-        csl_json_item(key, entry)
-        ris_record(key, entry)
+        csl_json_item(model_item(corpus, key))
+        ris_record(model_item(corpus, key))
 
 
 def test_corpus_known_entries():
@@ -644,20 +660,20 @@ def test_corpus_known_entries():
         data = parse_file(str(path), "bibtex").entries
     finally:
         pybtex.errors.set_strict_mode(old)
-    aksin = csl_json_item("aksin", data["aksin"])
+    aksin = csl_json_item(model_item(data, "aksin"))
     assert aksin["author"][0] == {"family": "Aksın", "given": "Özge"}
     assert aksin["author"][3] == {"family": "Çetinkaya", "given": "Bekir"}
-    assert aksin["container-title"] == "J. Organomet. Chem."
-    markey = csl_json_item("markey", data["markey"])
+    assert aksin["container-title"] == "J.\xa0Organomet. Chem."     # a tie (~) is a no-break space
+    markey = csl_json_item(model_item(data, "markey"))
     assert markey["type"] == "webpage" and markey["issued"] == {"date-parts": [[2005, 10, 16]]}
-    assert markey["language"] == "en"
-    space = csl_json_item("westfahl:space", data["westfahl:space"], data)
+    assert markey["language"] == "en-US"        # langid english, as Pandoc reads it
+    space = csl_json_item(model_item(data, "westfahl:space"))
     assert space["container-title"] == "Space and Beyond: The Frontier Theme in Science Fiction"
 
 
 def test_bibliography_data_is_a_mapping_input():
     bd = BibliographyData({"a": Entry("misc", fields={"title": "A"})})
-    assert json.loads(csl_json(bd.entries))[0]["id"] == "a"
+    assert json.loads(csl_json(model_items(bd.entries)))[0]["id"] == "a"
 
 
 # -- what Zotero's translators make of the exports (issue 14) -----------------------------------------
@@ -676,9 +692,9 @@ def test_ris_report_number_goes_to_sn_and_no_isbn_is_misread():
 
     data = parse_string("@techreport{r, title={R}, institution={I}, number={WP-7}, isbn={978-3-16-148410-0},"
                         " year=2020}\n@misc{m, title={M}, year=2020}", "bibtex")
-    report = ris_record("r", data.entries["r"]).splitlines()
+    report = ris_record(model_item(data.entries, "r")).splitlines()
     assert "SN  - WP-7" in report and not any("978-3" in line for line in report)
-    assert ris_record("m", data.entries["m"]).startswith("TY  - AGGR")   # Zotero: a document, not an article
+    assert ris_record(model_item(data.entries, "m")).startswith("TY  - AGGR")   # Zotero: a document, not an article
 
 
 def test_coins_document_title_and_single_field_organisations():
@@ -686,7 +702,7 @@ def test_coins_document_title_and_single_field_organisations():
 
     data = parse_string("@misc{m, author={{Rhodium Group} and Doe, Jane and {World Bank}}, title={A Title}, year=2020}",
                         "bibtex")
-    q = parse_qs(coins_title("m", data.entries["m"]))
+    q = parse_qs(coins_title(model_item(data.entries, "m")))
     assert q["rft.genre"] == ["document"] and q["rft.title"] == ["A Title"] and "rft.btitle" not in q
     assert q["rft.aucorp"] == ["Rhodium Group", "World Bank"] and q["rft.au"] == ["Doe, Jane"]
     assert "rft.aulast" not in q

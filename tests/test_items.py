@@ -12,7 +12,6 @@ import copy
 import json
 import re
 import subprocess
-import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -279,18 +278,6 @@ def test_agreement_numbers(corpus, reader, capsys):
         assert same >= floors[name] * len(both)
 
 
-def test_speed_flagship_and_4000_entries(corpus):
-    names = ["chapter", "bbt-bulk-performance-test", "tugboat"]
-    count = sum(len(corpus[n][0]) for n in names)
-    assert count >= 4000
-    start = time.perf_counter()
-    for name in names:
-        model = ItemModel(corpus[name][0])
-        model.items()
-    elapsed = time.perf_counter() - start
-    assert elapsed < 3.0, f"{count} entries mapped in {elapsed:.2f} s"
-
-
 # --------------------------------------------------------------------------------------------------
 # Unit tables: tests/data/items/cases.bib
 # --------------------------------------------------------------------------------------------------
@@ -505,12 +492,10 @@ def test_render_and_latex_helpers():
 def test_pathological_fields_stay_fast_and_local():
     from pybtex.database import Entry
 
-    start = time.perf_counter()
     for text in ["`" * 20000, "a `b " * 3000, "{" * 5000 + "x" + "}" * 5000, "{\\em " * 3000,
                  "\\" * 9999, "$" * 9999]:
         item = csl_item("k", Entry("article", fields={"title": text, "note": "kept"}), {})
         assert item.csl["note"] == "kept"
-    assert time.perf_counter() - start < 5
     deep = csl_item("k", Entry("misc", fields={"title": "{" * 5000 + "x" + "}" * 5000}), {})
     assert "title" not in deep.csl
     assert deep.problems == ["field 'title' of 'k' left out: braces nested too deeply"]

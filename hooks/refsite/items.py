@@ -21,7 +21,10 @@ list of problems (messages to print as ``path:line: message``, e.g. ``bib.where(
 
 ``variant="bibtex"`` gives what ``pandoc -f bibtex`` gives; ``nocase=True`` keeps the case
 protection of title words (``{DNA}``-style groups with a lower-case word) as
-``<span class="nocase">``, for a CSL processor that changes case (Pandoc's CSL-JSON drops it). ``latex_inlines``, ``sentence_case``,
+``<span class="nocase">``, for a CSL processor that changes case (Pandoc's CSL-JSON drops it);
+``as_written=True`` gives the item for reference managers: titles in the case they are written in
+(Pandoc turns English titles into sentence case for its processor), no short title but the one
+written, and a year that is not a date kept as literal text. ``latex_inlines``, ``sentence_case``,
 ``render`` and ``stringify`` are the text pipeline (field LaTeX -> inlines -> CSL-JSON markup).
 """
 from __future__ import annotations
@@ -1181,12 +1184,13 @@ class _Entry:
     """Pandoc's itemToReference for one entry's (inherited) fields."""
 
     def __init__(self, key: str, etype: str, fields: dict, bibtex: bool, problems: list,
-                 nocase: bool = False):
+                 nocase: bool = False, as_written: bool = False):
         self.key, self.et, self.f, self.bibtex, self.problems = key, etype, fields, bibtex, problems
         self.nocase = nocase
         self.opts = _parse_options(self.raw("options") or "")
         self.lang = self._language()
-        self.untitlecase = self.lang is None or self.lang.startswith("en-")
+        self.as_written = as_written
+        self.untitlecase = not as_written and (self.lang is None or self.lang.startswith("en-"))
         self.issued_literal = None
 
     def problem(self, message: str) -> None:
@@ -1287,6 +1291,8 @@ class _Entry:
         parsed = edtf_date(literal)       # what Pandoc's writer makes of the text it kept
         if parsed is None and literal != "forthcoming":
             self.problem(f"invalid {p}year '{literal}' in '{self.key}'")
+        if parsed is None and self.as_written and literal.strip() and literal != "forthcoming":
+            return {"literal": stringify(self.field(p + "year") or [])}    # kept as text
         return _date_json(*parsed) if parsed else {"date-parts": []}
 
     # ---------------------------------------------------------------------- the parts
@@ -1384,7 +1390,7 @@ class _Entry:
                 series = [n + _ORDINAL.get(n.zfill(2), "th"), SP, resolve_key("jourser")]
             v["collection-title"] = series
         short = self.title("shorttitle") if (not has_main or chapterlike) else None
-        if short is None:
+        if short is None and not self.as_written:     # Pandoc derives one; a record does not
             title = self.title("title")
             if title is not None:
                 pieces = _split_colons(title)
@@ -1585,20 +1591,21 @@ class Item:
     problems: list = field(default_factory=list)
 
 
-def csl_item(key, entry, entries=None, variant: str = "biblatex", nocase: bool = False) -> Item:
+def csl_item(key, entry, entries=None, variant: str = "biblatex", nocase: bool = False,
+             as_written: bool = False) -> Item:
     """The CSL-JSON item of ``entry`` (a pybtex Entry as parsed: crossrefs not yet resolved);
     ``entries`` (key -> Entry, as parsed) resolves crossref/xdata. Never raises. For many
     entries use ``ItemModel`` (this builds the key index on every call)."""
     exact = {str(k): e for k, e in (entries or {}).items()}
-    return _item(str(key), entry, exact, variant, nocase)
+    return _item(str(key), entry, exact, variant, nocase, as_written)
 
 
-def _item(key: str, entry, exact: dict, variant: str, nocase: bool) -> Item:
+def _item(key: str, entry, exact: dict, variant: str, nocase: bool, as_written: bool = False) -> Item:
     problems: list = []
     try:
         bibtex = variant == "bibtex"
         fields = _with_parents(key, entry, exact, problems, bibtex)
-        built = _Entry(key, str(entry.type).lower(), fields, bibtex, problems, nocase).build()
+        built = _Entry(key, str(entry.type).lower(), fields, bibtex, problems, nocase, as_written).build()
     except Exception as error:  # a last resort: hostile input must not stop a build
         problems.append(f"could not map entry '{key}': {type(error).__name__}: {error}")
         built = {"id": key, "type": ""}
@@ -1611,9 +1618,10 @@ class ItemModel:
     ``entries`` maps keys to pybtex entries *as parsed* (``Bibliography.raw``), so that
     crossref/xdata inheritance follows biblatex; they are never modified."""
 
-    def __init__(self, entries, variant: str = "biblatex", nocase: bool = False):
+    def __init__(self, entries, variant: str = "biblatex", nocase: bool = False,
+                 as_written: bool = False):
         self._exact = {str(k): e for k, e in entries.items()}
-        self._variant, self._nocase = variant, nocase
+        self._variant, self._nocase, self._as_written = variant, nocase, as_written
         self._cache: dict = {}
 
     def __contains__(self, key) -> bool:
@@ -1626,7 +1634,8 @@ class ItemModel:
             entry = self._exact.get(key)
             if entry is None:
                 return Item({"id": key, "type": ""}, [f"unknown key '{key}'"])
-            hit = self._cache[key] = _item(key, entry, self._exact, self._variant, self._nocase)
+            hit = self._cache[key] = _item(key, entry, self._exact, self._variant, self._nocase,
+                                                self._as_written)
         return hit
 
     def csl(self, key) -> dict:

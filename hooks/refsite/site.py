@@ -57,7 +57,7 @@ class Caches:
     bibliography: BibliographyCache = field(default_factory=BibliographyCache)
     styles: csl.StyleCache = field(default_factory=csl.StyleCache)
     locales: LocaleFiles = field(default_factory=LocaleFiles)
-    items: dict = field(default_factory=dict)       # "current" -> (Bibliography, ItemModel)
+    items: dict = field(default_factory=dict)       # "current"/"export" -> (Bibliography, ItemModel)
 
 
 class Site:
@@ -473,7 +473,7 @@ class Site:
                 key=key, anchor=anchor_for(key), label=label,
                 reference=self.citing.linked(reference.html, None) if reference else escape(key),
                 incomplete=self.is_incomplete(key),
-                coins=exports.coins_title(key, entry), bib_href=export_hrefs["BibTeX"],
+                coins=exports.coins_title(self.export_item(key)), bib_href=export_hrefs["BibTeX"],
                 ris_href=export_hrefs["RIS"], csl_href=export_hrefs["CSL-JSON"],
                 filename=_safe_filename(key), backlinks=links, copy_as=self._copy_texts.get(key, []),
                 search_html=searchwords.hidden_html(searchwords.missing_words(
@@ -532,15 +532,22 @@ class Site:
                                     pages.appears_html([tuple(r) for r in rows.values()]), 1)
 
     # -- exports and metadata -------------------------------------------------------------------
+    def export_item(self, key: str) -> dict:
+        """The work's CSL-JSON item for reference managers (titles as written)."""
+        cached = self.caches.items.get("export")
+        if cached is None or cached[0] is not self.bibliography:
+            cached = (self.bibliography, ItemModel(self.bibliography.raw, as_written=True))
+            self.caches.items["export"] = cached
+        return cached[1].csl(key)
+
     def export_texts(self, key: str) -> tuple[str, str, str]:
         """(BibTeX entry, RIS record, CSL-JSON item text) of a work, made once per build."""
         texts = self._texts.get(key)
         if texts is None:
             bib = self.bibliography
-            entry = bib.entries[key]
-            texts = self._texts[key] = (exports.bibtex_entry(key, bib.raw.get(key, entry)),
-                                        exports.ris_record(key, entry, bib.entries),
-                                        exports.csl_item_text(key, entry, bib.entries))
+            item = self.export_item(key)
+            texts = self._texts[key] = (exports.bibtex_entry(key, bib.raw.get(key, bib.entries[key])),
+                                        exports.ris_record(item), exports.csl_item_text(item))
         return texts
 
     def export_file(self, label: str) -> str:
