@@ -24,6 +24,8 @@ from markdown.util import AtomicString
 from mkdocs.utils import get_relative_url
 
 from .citing import Written, WrittenCite
+from .fenced_divs import FencedDivProcessor
+from .foreign import DollarMathProcessor, ForeignProcessor, ForeignSyntax
 from . import searchwords
 from .tokens import NOTES_TOKEN, REFERENCES_TOKEN, TOKEN_RE, citation_token, search_token
 from .registry import CitationRecord, TermRecord
@@ -64,6 +66,8 @@ class PageContext:
     link_terms: bool = True
     untrusted: bool = False      # Markdown that comes from YAML (glossary): only http(s) links
     line_map: dict = field(default_factory=dict)   # optional: fixed line for every problem
+    nocite: list = field(default_factory=list)     # front matter ``nocite``: known keys listed
+    suppress_bibliography: bool = False            # front matter ``suppress-bibliography``
 
     def href(self, target_src: str, fragment: str = "") -> str:
         """A link to another source file (MkDocs turns it into the page's URL and checks it)."""
@@ -100,6 +104,21 @@ class PageContext:
             return None, start_hint
         self._consumed.add(pos)
         return self.source.count("\n", 0, pos) + 1 + self.line_offset, pos + 1
+
+    def line_in_prose(self, needle: str, start_hint: int = 0) -> tuple[int | None, int]:
+        """Like ``line_of``, ignoring code and HTML comments (``needle`` may span lines: only
+        its first line is searched for)."""
+        if "line" in self.line_map:
+            return self.line_map["line"], start_hint
+        if self._masked is None:
+            self._masked = _mask_code(self.source)
+        first = needle.split("\n", 1)[0]
+        pos = self._masked.find(first, start_hint)
+        if pos < 0:
+            pos = self._masked.find(first)
+        if pos < 0:
+            return None, start_hint
+        return self.source.count("\n", 0, pos) + 1 + self.line_offset, pos + len(first)
 
     _masked: str | None = None
 
@@ -159,12 +178,13 @@ class _ReferencesAppender(_PageTreeprocessor):
             notes = etree.SubElement(root, "div")
             notes.set("class", "refsite-notes")
             notes.text = AtomicString(NOTES_TOKEN)
-        keys = [k for k in ext.page_keys if k in site.bibliography.entries]
-        if not keys:
+        keys = [k for k in [*ext.page_keys, *ext.page.nocite] if k in site.bibliography.entries]
+        if not keys or ext.page.suppress_bibliography:
             return None
-        heading = etree.SubElement(root, "h2")
-        heading.text = site.settings.references_title
-        heading.set("class", "refsite-references-title")
+        if site.settings.references_title:
+            heading = etree.SubElement(root, "h2")
+            heading.text = site.settings.references_title
+            heading.set("class", "refsite-references-title")
         container = etree.SubElement(root, "section")
         container.set("class", "refsite-references")
         container.set("data-search-exclude", "")
@@ -225,6 +245,17 @@ def _plain(rich: str) -> str:
 
 
 _SAFE_SCHEME = re.compile(r"^(?:https?:|#|[^:/?#]*(?:[/?#]|$))", re.IGNORECASE)
+
+
+class _ForeignReporter(_PageTreeprocessor):
+    """Reports the page's foreign syntax (bookdown, LaTeX) once per kind, at its first place."""
+
+    def run(self, root):
+        page = self.ext.page
+        for _kind, first, message in self.ext.foreign.messages():
+            line, _ = page.line_in_prose(first)
+            self.ext.site.problem(page.display_path, line, message)
+        return None
 
 
 class _UnsafeLinkStripper(Treeprocessor):
@@ -450,6 +481,8 @@ class RefsiteExtension(Extension):
         self.term_parents: set[int] = set()
         self.search_hint = 0
         self.note_hint = 0
+        self.foreign = ForeignSyntax()
+        self.div_hint = 0
 
     def extendMarkdown(self, md):  # noqa: N802 (Markdown's API)
         """Register the processors. Python-Markdown runs higher priorities first:
@@ -457,6 +490,12 @@ class RefsiteExtension(Extension):
         ==================  =========  ======================================================
         name                priority   runs
         ==================  =========  ======================================================
+        refsite_divs        106 (b)    Pandoc fenced divs and Quarto callouts (``:::``),
+                                       before admonition (105) and every core block processor
+        refsite_math        186 (i)    ``$…$`` reported as shown as typed, only when no math
+                                       extension (pymdownx.arithmatex, 189.9) is enabled
+        refsite_foreign     185 (i)    bookdown/LaTeX in prose (``\\@ref(…)``, ``\\index{…}``):
+                                       after backticks (190), before escapes (180) eat ``\\@``
         refsite_table_caption 26 (b)   Pandoc table captions (``: Caption {#tbl-x}``), before
                                        def_list (25) reads ``:`` as a definition
         refsite_note        179 (i)    an inline note ``^[…]`` (Pandoc), before citations, so
@@ -480,14 +519,22 @@ class RefsiteExtension(Extension):
         refsite_search      3.5 (t)    ends each search section with the token of the words a
                                        search should also find there (``_SearchWords``)
         refsite_safe_links  3 (t)      pages made from YAML only: unsafe links become text
+        refsite_foreign_report 2 (t)   the page's foreign syntax, one problem per kind
         ==================  =========  ======================================================
 
-        (i) inline processor, (t) tree processor."""
+        (b) block processor, (i) inline processor, (t) tree processor."""
         self._reset()
         page = self.page or PageContext(src="index.md", display_path="index.md")
         self.page = page
         md.registerExtension(self)
         md.ESCAPED_CHARS = [*md.ESCAPED_CHARS, *(c for c in "@^" if c not in md.ESCAPED_CHARS)]
+        md.parser.blockprocessors.register(FencedDivProcessor(
+            md.parser, self._report_div, details="details" in md.parser.blockprocessors,
+            words="mkdocstrings" not in md.parser.blockprocessors), "refsite_divs", 106)
+        if "arithmatex-inline" not in md.inlinePatterns:
+            md.inlinePatterns.register(DollarMathProcessor(self.foreign), "refsite_math", 186)
+        md.inlinePatterns.register(ForeignProcessor(self.foreign), "refsite_foreign", 185)
+        md.treeprocessors.register(_ForeignReporter(md, self), "refsite_foreign_report", 2)
         md.parser.blockprocessors.register(crossref.TableCaptionProcessor(md.parser), "refsite_table_caption", 26)
         md.inlinePatterns.register(InlineNoteProcessor(), "refsite_note", 179)
         md.treeprocessors.register(InlineNoteTreeprocessor(md, self._report_note), "refsite_notes", 19.5)
@@ -580,6 +627,22 @@ class RefsiteExtension(Extension):
         for tag, csl_tag in (("em", "i"), ("strong", "b")):
             html = html.replace(f"<{tag}>", f"<{csl_tag}>").replace(f"</{tag}>", f"</{csl_tag}>")
         return _html.unescape(_OTHER_TAGS.sub("", html)) if "<" in html else _html.unescape(html)
+
+    def _report_div(self, lines: list[str], message: str) -> None:
+        """A fenced div problem, at the source lines ``lines`` (the first match from the previous
+        problem on: blocks are parsed in source order)."""
+        page = self.page
+        if page._masked is None:
+            page._masked = _mask_code(page.source)
+        found = re.compile("(?m)^[ \t>]*" + "\n[ \t>]*".join(re.escape(x.strip()) for x in lines) + "[ \t]*$")
+        m = found.search(page._masked, self.div_hint) or found.search(page._masked)
+        line = None
+        if "line" in page.line_map:
+            line = page.line_map["line"]
+        elif m is not None:
+            line = page.source.count("\n", 0, m.start()) + 1 + page.line_offset
+            self.div_hint = m.end()
+        self.site.problem(page.display_path, line, message)
 
     def _report_missing(self, key):
         line, self.search_hint = self.page.line_of_citation(key, self.search_hint)

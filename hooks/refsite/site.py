@@ -20,7 +20,7 @@ from markupsafe import escape
 from mkdocs.utils import get_relative_url
 
 from . import exports, pages
-from .bibliography import Bibliography, BibliographyCache
+from .bibliography import Bibliography, BibliographyCache, expand_globs
 from .config import STYLE_DEFAULT, Settings, SettingsError
 from .diagnostics import Diagnostics
 from . import csl, searchwords, tokens
@@ -31,6 +31,7 @@ from .glossary import build_matcher, load_glossary, register_linker
 from .items import ItemModel
 from .mdext import PageContext, RefsiteExtension, anchor_for, fragment_for
 from .registry import Registry
+from .syntax import find_citations
 
 EXPORT_NAMES = {"BibTeX": ".bib", "RIS": ".ris", "CSL-JSON": ".json"}
 
@@ -95,7 +96,10 @@ class Site:
         self.diagnostics = Diagnostics()
         self.registry = Registry()
         self.extension = RefsiteExtension(self)
-        self.bibliography, reused = self.caches.bibliography.load(settings.bibliography, config_dir)
+        patterns = settings.bibliography
+        if patterns == Settings.bibliography and expand_globs(patterns, config_dir)[1]:
+            patterns = ()           # the default folder is not there: a site with no bibliography
+        self.bibliography, reused = self.caches.bibliography.load(patterns, config_dir)
         for problem in self.bibliography.problems:
             if problem.path == "mkdocs.yml":
                 self.problem(self.config_path, self._config_line(problem.message), problem.message)
@@ -210,12 +214,27 @@ class Site:
             self.glossary is not None and src.startswith(self.settings.glossary_dir + "/"))
 
     # -- pages ----------------------------------------------------------------------------------
-    def start_page(self, src: str, display_path: str, markdown: str, line_offset: int, meta: dict) -> None:
-        """Called before a page's Markdown is rendered (on_page_markdown)."""
+    def start_page(self, src: str, display_path: str, markdown: str, line_offset: int, meta: dict,
+                   front: str = "") -> None:
+        """Called before a page's Markdown is rendered (on_page_markdown). ``front`` is the text
+        before ``markdown`` in the file (its front matter), for the lines of its problems."""
         self.registry.reset_page(src)
         link = bool(meta.get("refsite_terms", True)) and not (meta.get("glossary") is False)
         context = PageContext(src=src, display_path=display_path, source=markdown,
                               line_offset=line_offset, link_terms=link)
+        context.nocite = self._page_nocite(display_path, meta, front)
+        self.registry.add_nocite(src, context.nocite)
+        suppress = meta.get("suppress-bibliography", False)
+        if not isinstance(suppress, bool):
+            self.problem(display_path, _front_line(front, "suppress-bibliography"),
+                         f"suppress-bibliography: expected true or false, got {suppress!r}")
+        context.suppress_bibliography = suppress is True
+        for name, setting in (("bibliography", "bibliography"), ("csl", "style"),
+                              ("reference-section-title", "references_title")):
+            if name in meta:        # Pandoc's per-document settings: one for the whole site here
+                self.problem(display_path, _front_line(front, name + ":"),
+                             f"front matter '{name}' is not read per page: the site has one, "
+                             f"set plugins.refsite.{setting} in {self.config_path}")
         if meta.get("refsite_generated") == "term" and self.glossary is not None:
             term = self.glossary.by_slug.get(meta.get("refsite_term"))
             context.current_term = term
@@ -226,6 +245,32 @@ class Site:
         if meta.get("refsite_generated") in ("bibliography", "glossary"):
             context.link_terms = False
         self.extension.page = context
+
+    def _page_nocite(self, path: str, meta: dict, front: str) -> list[str]:
+        """The works a page's front matter ``nocite`` lists (Pandoc: citations in a string or a
+        list of strings; ``@*`` lists every work), known ones in the order written."""
+        value = meta.get("nocite")
+        if value is None:
+            return []
+        texts = value if isinstance(value, list) else [value]
+        if not all(isinstance(t, str) for t in texts):
+            self.problem(path, _front_line(front, "nocite"),
+                         f"nocite: expected citations such as '@key, @other' (or '@*' for every work), got {value!r}")
+            return []
+        text = "\n".join(texts)
+        keys = [item.key for citation in find_citations(text) for item in citation.items]
+        if re.search(r"(?<![\w@\\])@\*", text):
+            keys += list(self.bibliography.entries)
+        elif not keys:
+            self.problem(path, _front_line(front, "nocite"),
+                         f"nocite: no citation in {value!r}; write '@key, @other' (or '@*' for every work)")
+        known = []
+        for key in dict.fromkeys(keys):
+            if key in self.bibliography.entries:
+                known.append(key)
+            else:
+                self.problem(path, _front_line(front, "@" + key), f"unknown citation key '{key}' (nocite)")
+        return known
 
     def register_term_linker(self, md, ext, priority: float) -> None:
         """Link glossary terms on the page being rendered (unless the page opts out)."""
@@ -283,7 +328,13 @@ class Site:
             placed = set(serials)
             order.extend(serials + [i for i in by_page[page] if i not in placed])
         cited = self.registry.cited_keys()
-        uncited = [k for k in self.bibliography.entries if k not in cited] if self.settings.nocite else []
+        # Works listed by a page's ``nocite`` but cited nowhere take part after the cited ones,
+        # in reading order, then (the nocite setting) every other work.
+        by_citation = {c.key for w in self.written for c in w.cites}
+        listed = [k for page in sorted(self.registry.nocite, key=lambda p: (rank.get(p, len(rank)), p))
+                  for k in self.registry.nocite[page] if k not in by_citation]
+        uncited = list(dict.fromkeys(listed)) + ([k for k in self.bibliography.entries if k not in cited]
+                                                 if self.settings.nocite else [])
         rendered = self.citing.render([self.written[i] for i in order], uncited)
         self._rendered = dict(zip(order, rendered))
         self._report_processor_warnings()
@@ -453,6 +504,12 @@ class Site:
         resolve = self.resolve
         shown = self._shown
         backlinks = self.registry.backlinks(page_order)
+        rank = {page: i for i, page in enumerate(page_order)}
+        listed_by: dict[str, list[PageInfo]] = {}       # key -> pages whose nocite lists it
+        for page in sorted(self.registry.nocite, key=lambda p: (rank.get(p, len(rank)), p)):
+            if page in self._by_src:
+                for key in self.registry.nocite[page]:
+                    listed_by.setdefault(key, []).append(self._by_src[page])
         html_parts = []
         by_author: dict[str, list[tuple[str, str]]] = {}
         by_year: dict[str, list[tuple[str, str]]] = {}
@@ -468,6 +525,8 @@ class Site:
                 heading = resolve(record.heading)
                 where = target.title + (f" › {heading}" if heading and heading != target.title else "")
                 links.append((self._href(info, target.url, record.cite_id), where, resolve(record.snippet)))
+            for target in listed_by.get(key, ()):
+                links.append((self._href(info, target.url), target.title, "listed without a citation (nocite)"))
             reference = self._entries.get(key)
             html_parts.append(pages.entry_html(
                 key=key, anchor=anchor_for(key), label=label,
@@ -621,6 +680,17 @@ class Site:
             f'<p><button type="button" class="md-button refsite-copy" data-copy="{escape(text)}">Copy citation</button> '
             f'<button type="button" class="md-button refsite-copy" data-copy="{escape(bibtex)}">Copy BibTeX</button></p>'
             "</details>")
+
+
+def _front_line(front: str, needle: str) -> int | None:
+    """1-based line of ``needle`` in a page's front matter: a citation ``@key``, or the key
+    ``name:`` at the start of a line."""
+    if needle.startswith("@"):
+        pos = front.find(needle)
+    else:
+        m = re.search("(?m)^" + re.escape(needle.rstrip(":")) + r"[ \t]*:", front)
+        pos = m.start() if m else -1
+    return front.count("\n", 0, pos) + 1 if pos >= 0 else None
 
 
 def _csl_language(language: str | None) -> str | None:
