@@ -706,3 +706,32 @@ def test_coins_document_title_and_single_field_organisations():
     assert q["rft.genre"] == ["document"] and q["rft.title"] == ["A Title"] and "rft.btitle" not in q
     assert q["rft.aucorp"] == ["Rhodium Group", "World Bank"] and q["rft.au"] == ["Doe, Jane"]
     assert "rft.aulast" not in q
+
+
+def test_et_al_and_howpublished_reach_every_format():
+    """BibTeX's "and others" and howpublished are kept: CSL-JSON and RIS carry "others" as Zotero
+    imports it from BibTeX (COinS, read by Zotero as creators, leave it out), and howpublished is
+    the publisher (biblatex and Pandoc read it so)."""
+    data = parse_string("""@misc{m, author = {Woetzel, Jonathan and others},
+        title = {T}, howpublished = {Client Alert}, year = {2020}}""", "bibtex").entries
+    exported = csl_json_item(model_item(data, "m"))
+    assert exported["author"] == [{"family": "Woetzel", "given": "Jonathan"}, {"literal": "others"}]
+    assert exported["publisher"] == "Client Alert" and exported["type"] == "document"
+    (rec,) = parse_ris(ris_record(model_item(data, "m")))
+    assert ris_tags(rec, "AU") == ["Woetzel, Jonathan", "others"] and ris_tags(rec, "PB") == ["Client Alert"]
+    q = parse_qs(coins_title(model_item(data, "m")))
+    assert q["rft.aulast"] == ["Woetzel"] and "rft.au" not in q and "rft.aucorp" not in q
+
+
+def test_titles_keep_their_case_and_latex_quotes_are_decoded():
+    """Exports carry titles as written (the site's formatter sentence-cases English titles, as
+    Pandoc does for its citeproc), with TeX quotes read as typographic ones (CSL rich text: outer quotes)."""
+    data = parse_string("""@article{n, title = {The `{China}' Question in Mobile Internet Standard-Making},
+        journal = {New Media {\\&} Society}, year = {2021}}""", "bibtex").entries
+    exported = csl_json_item(model_item(data, "n"))
+    assert exported["title"] == "The \u201cChina\u201d Question in Mobile Internet Standard-Making"
+    assert exported["container-title"] == "New Media & Society"
+    assert "title-short" not in exported
+    (rec,) = parse_ris(ris_record(model_item(data, "n")))
+    assert ris_tags(rec, "TI") == ["The \u201cChina\u201d Question in Mobile Internet Standard-Making"]
+    assert ItemModel(data).csl("n")["title"].startswith("The \u201cChina\u201d question in mobile")
