@@ -181,3 +181,21 @@ def test_a_table_caption_with_no_table_is_reported(make_site):
                        "bibliography/refs.bib": BIB},
                       expect=(r"^content/index\.md:5: table caption 'Table: …' is not next to a table",))
     assert "Table: Lost caption" in built.article("").get_text()
+
+
+def test_quarto_equations_with_arithmatex(make_site):
+    """``$$ … $$ {#eq-x}`` with pymdownx.arithmatex (generic output, as Material recommends): the
+    equation gets the id and Quarto's number at the right, references read "Equation N"."""
+    from conftest import BASE_CONFIG
+
+    built = make_site({"content/index.md": "# Eq\n\nBlack-Scholes (@eq-bs) and [-@eq-sum].\n\n"
+                                           "$$\nE = mc^2\n$$ {#eq-bs}\n\n$$ a + b $$ {#eq-sum}\n\nPlain $$x$$ math.\n",
+                       "bibliography/refs.bib": BIB},
+                      {"markdown_extensions": [*BASE_CONFIG["markdown_extensions"],
+                                               {"pymdownx.arithmatex": {"generic": True}}]})
+    article = built.article("")
+    assert _refs(article) == [("Equation 1", "#eq-bs"), ("2", "#eq-sum")]
+    equations = article.select("div.arithmatex")
+    assert [(e.get("id"), e.get_text().strip()) for e in equations] == [
+        ("eq-bs", "\\[\nE = mc^2 \\qquad(1)\\]"), ("eq-sum", "\\[ a + b \\qquad(2)\\]")]
+    assert "{#eq" not in article.get_text()

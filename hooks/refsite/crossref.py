@@ -213,6 +213,44 @@ class TableCaptionProcessor(BlockProcessor):
         return True
 
 
+_EQUATION = re.compile(r"^(?P<math>[ ]{0,3}\$\$[\s\S]+?\$\$)[ \t]*\{[^{}\n]*#(?P<id>eq-[^\s}]+)[^{}\n]*\}[ \t]*$")
+
+
+class EquationLabelProcessor(BlockProcessor):
+    """Quarto's equation label ``$$ … $$ {#eq-x}`` with pymdownx.arithmatex: the math goes to
+    arithmatex's own block processor, and the element it makes gets the id (``CrossrefTargets``
+    then writes the number at the right, as Quarto does: ``\\qquad(1)``)."""
+
+    def test(self, parent, block):
+        return "arithmatex-block" in self.parser.blockprocessors and bool(_EQUATION.match(block))
+
+    def run(self, parent, blocks):
+        m = _EQUATION.match(blocks[0])
+        math = self.parser.blockprocessors["arithmatex-block"]
+        if not math.test(parent, m.group("math")):
+            return False
+        blocks[0] = m.group("math")
+        before = len(parent)
+        math.run(parent, blocks)
+        if len(parent) > before:
+            parent[-1].set("id", m.group("id"))
+        return True
+
+
+def _number_equation(elem, number: int) -> None:
+    """``\\qquad(N)`` at the end of an arithmatex equation (its text or its script's)."""
+    for node in [elem, *elem.iter("script")]:
+        text = node.text or ""
+        for close in ("\\]", "$$"):
+            if text.rstrip().endswith(close):
+                end = text.rstrip()
+                node.text = type(text)(end[:-len(close)].rstrip() + f" \\qquad({number})" + close)
+                return
+        if node.tag == "script" and text:
+            node.text = type(text)(text.rstrip() + f" \\qquad({number})")
+            return
+
+
 def title_text(elem, md) -> str:
     """An element's text as the reader sees it (footnote markers left out)."""
     return _html.unescape(strip_tags(render_inner_html(remove_fnrefs(elem), md))).strip()
@@ -258,6 +296,9 @@ class CrossrefTargets:
                 title = self._figure(elem, parents, number)
             elif kind == "tbl":
                 title = self._table(elem, number)
+            elif kind == "eq" and "arithmatex" in (elem.get("class") or "").split():
+                _number_equation(elem, number)
+                title = ""
             else:
                 title = title_text(elem, self.md)
             targets.append(Target(ident, kind, self.page, number, title, self.path, line))

@@ -496,6 +496,8 @@ class RefsiteExtension(Extension):
                                        extension (pymdownx.arithmatex, 189.9) is enabled
         refsite_foreign     185 (i)    bookdown/LaTeX in prose (``\\@ref(…)``, ``\\index{…}``):
                                        after backticks (190), before escapes (180) eat ``\\@``
+        refsite_equation    80 (b)     Quarto's ``$$ … $$ {#eq-x}``, handed to arithmatex's
+                                       block processor (79.9), whose element gets the id
         refsite_table_caption 26 (b)   Pandoc table captions (``: Caption {#tbl-x}``), before
                                        def_list (25) reads ``:`` as a definition
         refsite_note        179 (i)    an inline note ``^[…]`` (Pandoc), before citations, so
@@ -536,6 +538,7 @@ class RefsiteExtension(Extension):
         md.inlinePatterns.register(ForeignProcessor(self.foreign), "refsite_foreign", 185)
         md.treeprocessors.register(_ForeignReporter(md, self), "refsite_foreign_report", 2)
         md.parser.blockprocessors.register(crossref.TableCaptionProcessor(md.parser), "refsite_table_caption", 26)
+        md.parser.blockprocessors.register(crossref.EquationLabelProcessor(md.parser), "refsite_equation", 80)
         md.inlinePatterns.register(InlineNoteProcessor(), "refsite_note", 179)
         md.treeprocessors.register(InlineNoteTreeprocessor(md, self._report_note), "refsite_notes", 19.5)
         md.treeprocessors.register(_CrossrefTargets(md, self), "refsite_xref_targets", 7.8)
