@@ -199,3 +199,17 @@ def test_quarto_equations_with_arithmatex(make_site):
     assert [(e.get("id"), e.get_text().strip()) for e in equations] == [
         ("eq-bs", "\\[\nE = mc^2 \\qquad(1)\\]"), ("eq-sum", "\\[ a + b \\qquad(2)\\]")]
     assert "{#eq" not in article.get_text()
+
+
+def test_quarto_code_listings(make_site):
+    """A code block ``{#lst-x .sql lst-cap="…"}`` (pymdownx.superfences) gets "Listing 1: …" above it."""
+    built = make_site({"content/index.md": "# Code\n\nWe query the customers (@lst-customers).\n\n"
+                                           '```{#lst-customers .sql lst-cap="Customers Query"}\n'
+                                           "SELECT * FROM Customers\n```\n",
+                       "bibliography/refs.bib": BIB})
+    article = built.article("")
+    assert _refs(article) == [("Listing 1", "#lst-customers")]
+    code = article.select_one("#lst-customers")
+    caption = code.find_previous_sibling("p")
+    assert "refsite-caption" in caption["class"] and caption.get_text() == "Listing 1: Customers Query"
+    assert "SELECT * FROM Customers" in code.get_text()

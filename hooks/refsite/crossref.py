@@ -45,6 +45,7 @@ _CAPTION_ID = re.compile(r"(?:^|\s)#([^\s}]+)")
 _TABLE_RULE = re.compile(r"^[ \t|:\-]*-[ \t|:\-]*$")
 _STASHED = re.compile("\x02wzxhzdk:(\\d+)\x03")        # Python-Markdown's raw HTML placeholder
 _RAW_ID = re.compile(r"""<(\w+)\b[^>]*?\bid=["']((?:fig|tbl|sec|eq|lst)-[^"'\s>]+)["'][^>]*>""")
+_LISTING_CAPTION = re.compile(r"""\blst-cap=(?:"([^"]*)"|'([^']*)')""")
 _RAW_CAPTION = {"fig": re.compile(r"<figcaption\b[^>]*>"), "tbl": re.compile(r"<caption\b[^>]*>")}
 
 
@@ -260,10 +261,11 @@ class CrossrefTargets:
     """Tree processor (after attr_list, which sets ids): numbers and captions the page's figures
     and tables and gives ``on_targets`` every element a cross-reference can point to."""
 
-    def __init__(self, md, page: str, path: str, locate, on_targets, report):
+    def __init__(self, md, page: str, path: str, locate, on_targets, report, line_text=lambda line: ""):
         self.md = md
         self.page, self.path = page, path
         self.locate = locate            # locate(needle) -> line of needle in the page source
+        self.line_text = line_text      # line_text(line) -> that line of the page source
         self.on_targets = on_targets    # on_targets(list[Target])
         self.report = report            # report(line, message)
 
@@ -316,7 +318,7 @@ class CrossrefTargets:
             for tag in _RAW_ID.finditer(raw):
                 ident = tag.group(2)
                 kind = kind_of_id(ident)
-                line = self.locate(tag.group(0))
+                line = self.locate(tag.group(0)) or self.locate("#" + ident)
                 if kind is None or ident in seen:
                     continue
                 seen.add(ident)
@@ -328,6 +330,12 @@ class CrossrefTargets:
                 if found:
                     out += [raw[pos:found.end()], f"{KINDS[kind]} {number}: "]
                     pos = found.end()
+                listing = kind == "lst" and (_LISTING_CAPTION.search(raw, tag.start())
+                                             or _LISTING_CAPTION.search(self.line_text(line) if line else ""))
+                if listing:             # a code block's lst-cap="…", above it as in Quarto
+                    label = f"{KINDS[kind]} {number}: " + (listing.group(1) or listing.group(2) or "")
+                    out += [raw[pos:tag.start()], f'<p class="refsite-caption">{escape(label)}</p>']
+                    pos = tag.start()
                 title = strip_tags(raw[tag.end():]).strip().split("\n")[0] if kind == "sec" else ""
                 targets.append(Target(ident, kind, self.page, number, title, self.path, line))
             if out:

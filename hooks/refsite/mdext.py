@@ -234,8 +234,13 @@ class _CrossrefTargets(_PageTreeprocessor):
             line, hint[0] = page.line_of(needle, hint[0])
             return line
 
+        def line_text(line: int) -> str:
+            lines = page.source.split("\n")
+            return lines[line - 1 - page.line_offset] if 0 < line - page.line_offset <= len(lines) else ""
+
         crossref.CrossrefTargets(self.md, page.src, page.display_path, locate, ext.site.crossrefs.add_targets,
-                                 lambda line, message: ext.site.problem(page.display_path, line, message)).run(root)
+                                 lambda line, message: ext.site.problem(page.display_path, line, message),
+                                 line_text).run(root)
         return None
 
 
@@ -539,6 +544,10 @@ class RefsiteExtension(Extension):
         md.treeprocessors.register(_ForeignReporter(md, self), "refsite_foreign_report", 2)
         md.parser.blockprocessors.register(crossref.TableCaptionProcessor(md.parser), "refsite_table_caption", 26)
         md.parser.blockprocessors.register(crossref.EquationLabelProcessor(md.parser), "refsite_equation", 80)
+        md.inlinePatterns.register(InlineNoteProcessor(), "refsite_note", 179)
+        md.treeprocessors.register(InlineNoteTreeprocessor(md, self._report_note), "refsite_notes", 19.5)
+        md.treeprocessors.register(_CrossrefTargets(md, self), "refsite_xref_targets", 7.8)
+        md.parser.blockprocessors.register(crossref.TableCaptionProcessor(md.parser), "refsite_table_caption", 26)
         md.inlinePatterns.register(InlineNoteProcessor(), "refsite_note", 179)
         md.treeprocessors.register(InlineNoteTreeprocessor(md, self._report_note), "refsite_notes", 19.5)
         md.treeprocessors.register(_CrossrefTargets(md, self), "refsite_xref_targets", 7.8)
