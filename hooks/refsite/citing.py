@@ -127,11 +127,11 @@ class Citing:
         extra = [csl.CiteItem(key) for key in uncited if key in self.items]
         if extra:
             citations.append(csl.Citation(extra, note_index=None))
-        results = self.processor.process_citations(citations) if citations else []
+        # note styles: ibid. and short forms start afresh on every page
+        groups = [plan.written.page for plan in plans] + [None] * bool(extra) if self.is_note else None
+        results = self.processor.process_citations(citations, groups) if citations else []
         if extra:
-            citations, results = citations[:-1], results[:-1]
-        if self.is_note:
-            results = self._page_positions(plans, citations, results)
+            results = results[:-1]
         return [self._finish(plan, result) for plan, result in zip(plans, results)]
 
     def _plan(self, w: Written) -> _Plan:
@@ -148,20 +148,6 @@ class Citing:
                 prefix=cite.csl_prefix, suffix=cite.csl_suffix,
                 suppress_author=cite.mode == "SuppressAuthor" or (in_text and not self.is_note)))
         return plan
-
-    def _page_positions(self, plans, citations, results):
-        """Note styles: positions (ibid., subsequent) start afresh on every page."""
-        from .csl.positions import compute_positions
-        dist = int(self.style.citation.opts.get("near-note-distance", "5") or 5)
-        by_page: dict[str, list[int]] = {}
-        for i, plan in enumerate(plans):
-            by_page.setdefault(plan.written.page, []).append(i)
-        results = list(results)
-        for indexes in by_page.values():
-            rows = compute_positions([citations[i] for i in indexes], dist)
-            for i, row in zip(indexes, rows):
-                results[i] = self.processor.render_citation(self.processor._clean(citations[i]), row)
-        return results
 
     def _finish(self, plan: _Plan, result) -> Rendered:
         html, text = result.html, result.text

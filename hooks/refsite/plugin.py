@@ -68,6 +68,8 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         self.command: str | None = None
         self.caches = Caches()                    # kept across `mkdocs serve` rebuilds
         self.site: Site | None = None
+        self.glossary_index_page = None           # the navigation item a term page shows as current
+        self._activated = None                    # the item made active for the page being built
         self.nav_order: list[str] = []
         self.page_export_base: dict[str, str] = {}   # src -> base name of its export files
 
@@ -169,10 +171,9 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
                 full = markdown
             pos = full.find(markdown[:200]) if markdown else -1
             offset = full.count("\n", 0, pos) if pos > 0 else 0
-            front = full[:pos] if pos > 0 else full if not markdown.strip() else ""
         else:
-            display, offset, front = file.src_uri, 0, ""
-        self.site.start_page(file.src_uri, display, markdown, offset, page.meta or {}, front)
+            display, offset = file.src_uri, 0
+        self.site.start_page(file.src_uri, display, markdown, offset, page.meta or {})
         return markdown
 
     def on_page_content(self, html, page, config, files):
@@ -208,11 +209,27 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
                 base = self.page_export_base[src] = _page_export_base(page)
                 for ext in (".bib", ".json"):
                     files.append(_MadeFile.made(config, base + ext, functools.partial(site.page_export, src, ext)))
+        self.glossary_index_page = _link_term_pages(site, files, self.nav_order)
         self._flush_problems()
         return env
 
+    def on_page_context(self, context, page, config, nav):
+        """A term page is not in the navigation (hundreds of terms would be rendered into every
+        page's sidebar); while it renders, the glossary index's navigation item is active, so
+        Material marks the Glossary tab and sidebar entry as where the reader is. ``on_post_page``
+        makes it inactive again, as MkDocs does with the page itself after rendering it."""
+        index = self.glossary_index_page
+        if (index is not None and not index.active
+                and (page.meta or {}).get("refsite_generated") == "term"):
+            index.active = True
+            self._activated = index
+        return context
+
     def on_post_page(self, output, page, config):
         """``<head>`` tags only: page metadata and the export files as alternates."""
+        if self._activated is not None:        # the shared navigation as it was (on_page_context)
+            self._activated.active = False
+            self._activated = None
         site = self.site
         src = page.file.src_uri
         alternates = []
@@ -308,6 +325,21 @@ def _search_separator_note(config) -> str | None:
                 "searching a surname misses passages that cite it as '(Name 2018)'; set "
                 "plugins.search.separator (README, 'Search')")
     return None
+
+
+def _link_term_pages(site, files, nav_order):
+    """Term pages not in the navigation get the neighbouring terms (A–Z) as previous and next page
+    (Material's footer, ``<link rel=prev/next>``); the first term's previous page is the glossary
+    index. Returns the index page (None without a glossary)."""
+    if site.glossary is None:
+        return None
+    index = files.get_file_from_path(site.glossary_index_src)
+    terms = [files.get_file_from_path(site.term_src(term)) for term in site.glossary.terms]
+    chain = [index.page if index is not None else None]
+    chain += [f.page for f in terms if f is not None and f.page is not None and f.src_uri not in nav_order]
+    for before, page, after in zip(chain, chain[1:], [*chain[2:], None]):
+        page.previous_page, page.next_page = before, after
+    return chain[0]
 
 
 def _heading(page) -> str:

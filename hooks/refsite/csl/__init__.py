@@ -24,10 +24,11 @@ API:
   keeps compiled styles by path and mtime; ``style_from_string(xml)`` compiles a string.
 * ``Processor(style, items, locale=None, locale_files=None)``: the locale defaults to the
   style's, then en-US; locale files come from the ``citeproc`` package data.
-* ``process_citations(citations) -> list[Rendered]``: ``Citation(items, note_index=None,
-  id=None)`` of ``CiteItem(id, locator, label, prefix, suffix, suppress_author, author_only)``.
-  Citation numbers, positions (first, subsequent, ibid, ibid-with-locator, near-note),
-  disambiguation and year suffixes are decided once over all citations given.
+* ``process_citations(citations, groups=None) -> list[Rendered]``: ``Citation(items,
+  note_index=None, id=None)`` of ``CiteItem(id, locator, label, prefix, suffix, suppress_author,
+  author_only)``. Citation numbers, positions (first, subsequent, ibid, ibid-with-locator,
+  near-note), disambiguation and year suffixes are decided once over all citations given;
+  ``groups`` (a value per citation, such as its page) makes positions start afresh in each group.
 * ``bibliography(ids=None) -> list[(id, Rendered)]``: entries in the style's order, for the
   cited items (or all items before any citation), or the subset ``ids``.
 

@@ -143,8 +143,10 @@ class Processor:
             return None
         return self.sort_cache
 
-    def process_citations(self, citations: list) -> list[Rendered]:
-        """Decide numbers, positions, disambiguation over all ``citations``; render each."""
+    def process_citations(self, citations: list, groups: list | None = None) -> list[Rendered]:
+        """Decide numbers, positions, disambiguation over all ``citations``; render each.
+        ``groups`` (one value per citation, e.g. the page it is on): positions (ibid., subsequent)
+        are decided within each group, as if each group were a document of its own."""
         citations = [self._clean(c) for c in citations]
         cited = []
         seen = set()
@@ -160,7 +162,16 @@ class Processor:
         self.sort_cache.clear()
         self._numbers = self._bib_order = None
         dist = int(self.style.citation.opts.get("near-note-distance", "5") or 5)
-        rows = compute_positions(citations, dist)
+        if groups is None:
+            rows = compute_positions(citations, dist)
+        else:
+            rows = [None] * len(citations)
+            members: dict = {}
+            for i, group in enumerate(groups):
+                members.setdefault(group, []).append(i)
+            for indexes in members.values():
+                for i, row in zip(indexes, compute_positions([citations[i] for i in indexes], dist)):
+                    rows[i] = row
         Disambiguator(self).run(cited)
         self._citations, self._cite_rows = citations, rows
         return [self.render_citation(c, r) for c, r in zip(citations, rows)]
