@@ -148,7 +148,7 @@ def test_references_reach_other_pages(xref_site):
 
 def test_unknown_reference_is_marked_as_quarto_marks_it(xref_site):
     other = xref_site.article("chapters/other/")
-    missing = other.select_one("strong.refsite-xref--missing")
+    missing = other.select_one("strong.refsite-missing.refsite-xref--missing")
     assert missing.get_text() == "?@fig-nowhere"
     assert not any("unknown citation key" in w for w in xref_site.warnings)
 
@@ -180,7 +180,8 @@ def test_a_table_caption_with_no_table_is_reported(make_site):
     built = make_site({"content/index.md": "# A\n\nText.\n\nTable: Lost caption {#tbl-lost}\n",
                        "bibliography/refs.bib": BIB},
                       expect=(r"^content/index\.md:5: table caption 'Table: …' is not next to a table",))
-    assert "Table: Lost caption" in built.article("").get_text()
+    lost = built.article("").select_one("p.refsite-missing")
+    assert lost.get_text() == "Table: Lost caption"
 
 
 def test_quarto_equations_with_arithmatex(make_site):

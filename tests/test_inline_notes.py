@@ -162,7 +162,7 @@ def test_without_the_footnotes_extension_a_note_is_reported_and_shown(make_site)
                       expect=(r"^content/index\.md:5: inline note '\^\[…\]' needs Python-Markdown's "
                               r"footnotes extension",))
     article = built.article("")
-    unplaced = article.select_one("span.refsite-inline-note--unplaced")
+    unplaced = article.select_one("span.refsite-missing.refsite-inline-note--unplaced")
     assert norm(unplaced.get_text()) == "^[See Kuhn and Johnson (2020).]"
     assert unplaced.select_one("span.refsite-cite")["data-cites"] == "fes"
 
@@ -174,3 +174,27 @@ def test_the_caret_bracket_is_not_a_citation_group():
     assert parse_bracketed("\\^[@fes]", 2) is not None          # an escaped caret is text
     found = find_citations("x^[see @fes, 12] y")
     assert [(c.bracketed, [i.key for i in c.items]) for c in found] == [(False, ["fes"])]
+
+
+def test_without_the_footnotes_extension_nested_notes_are_shown_once(make_site):
+    from conftest import BASE_CONFIG
+
+    extensions = [e for e in BASE_CONFIG["markdown_extensions"] if e != "footnotes"]
+    built = make_site({"content/index.md": "# Home\n\nOuter^[a ^[b] c] text.\n",
+                       "bibliography/refs.bib": BIB}, {"markdown_extensions": extensions},
+                      expect=(r"^content/index\.md:3: inline note",))
+    assert len(built.warnings) == 1
+    assert norm(built.article("").select_one("p").get_text()) == "Outer^[a ^[b] c] text."
+
+
+def test_a_note_inside_a_note_is_a_note_of_its_own(make_site):
+    """Pandoc reads ``^[a ^[b] c]`` as a note inside a note (its HTML writer then garbles both);
+    here the inner note is the next footnote, referenced from the outer one."""
+    built = make_site({"content/index.md": "# Home\n\nOuter^[a ^[b @fes] c] and[^x] more^[d].\n\n[^x]: X.\n",
+                       "bibliography/refs.bib": BIB})
+    article = built.article("")
+    notes = [norm(re.sub("[\u21a9\ufe0e]", "", li.get_text())) for li in article.select("div.footnote li")]
+    assert notes == ["a 4 c", "X.", "d", "b Kuhn and Johnson (2020)"]
+    refs = article.select("sup > a.footnote-ref")
+    assert [(a.get_text(), a.find_parent("div", class_="footnote") is None) for a in refs] == [
+        ("1", True), ("2", True), ("3", True), ("4", False)]

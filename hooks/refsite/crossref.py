@@ -165,7 +165,7 @@ class Crossrefs:
         parts = []
         for label, target, suffix in self._parts(serial, resolve):
             if target is None:
-                parts.append(f'<strong class="refsite-xref--missing">{escape(label)}</strong>{escape(suffix)}')
+                parts.append(f'<strong class="refsite-missing refsite-xref--missing">{escape(label)}</strong>{escape(suffix)}')
                 continue
             link = "#" + target.ident if target.page == page else href(target.page, target.ident)
             parts.append(f'<a class="refsite-xref" data-xref="{escape(target.kind)}" href="{escape(link)}">'
@@ -409,6 +409,7 @@ class CrossrefTargets:
             self.report(self.locate(f"{written} {caption.text or ''}".strip()),
                         f"table caption '{written} …' is not next to a table: it is shown as written")
             caption.text = f"{written} {caption.text or ''}"
+            caption.set("class", "refsite-missing")
             return
         parent.remove(caption)
         caption.tag, caption.tail = "caption", None

@@ -24,7 +24,7 @@ from markdown.treeprocessors import Treeprocessor
 from .syntax import bracket_end
 
 MARK = "refsite-inline-note"            # a note between inline processing and the tree processor
-UNPLACED = "refsite-inline-note--unplaced"
+UNPLACED = "refsite-missing refsite-inline-note--unplaced"      # shown as written, marked
 LABEL_PREFIX = "refsite-note-"
 
 
@@ -96,8 +96,17 @@ class InlineNoteTreeprocessor(Treeprocessor):
 
 
 def _marks(root) -> list[tuple[etree.Element, etree.Element]]:
-    return [(parent, child) for parent in root.iter() for child in parent
-            if child.get("class") == MARK]
+    """(parent, note) of each note not inside another note, in document order."""
+    found, inside = [], set()
+    for parent in root.iter():
+        for child in parent:
+            if child.get("class") == MARK:
+                if id(parent) not in inside:
+                    found.append((parent, child))
+                inside.add(id(child))
+            elif id(parent) in inside:
+                inside.add(id(child))
+    return found
 
 
 def _unplaced(mark) -> None:
@@ -107,8 +116,9 @@ def _unplaced(mark) -> None:
         mark[-1].tail = (mark[-1].tail or "") + "]"
     else:
         mark.text += "]"
-    for _parent, inner in _marks(mark):
-        _unplaced(inner)
+    for inner in list(mark.iter("span"))[1:]:
+        if inner.get("class") == MARK:
+            _unplaced(inner)
 
 
 def _footnotes_list(root, footnotes) -> etree.Element:
