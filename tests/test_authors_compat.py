@@ -4,9 +4,11 @@ fenced divs judged by pandoc; bookdown and LaTeX leftovers reported once per pag
 front matter Pandoc reads for citations (``nocite``, ``suppress-bibliography``); the defaults."""
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
+import sys
 import textwrap
 
 import pytest
@@ -138,6 +140,20 @@ def book(tmp_path_factory):
     root = tmp_path_factory.mktemp("quarto_book") / "book"
     shutil.copytree(SCENARIOS / "quarto_book", root)
     return build(root)
+
+
+def test_book_builds_with_mkdocs_build_strict(tmp_path):
+    """The command an author runs: ``mkdocs build --strict``, no warning (nor any other message
+    above INFO)."""
+    root = tmp_path / "book"
+    shutil.copytree(SCENARIOS / "quarto_book", root)
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=root,
+                            capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert not [line for line in output.splitlines() if line.strip() and not line.startswith("INFO")], output
+    assert (root / "site" / "further-reading" / "index.html").exists()
 
 
 def _titles(box) -> str:

@@ -171,9 +171,10 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
                 full = markdown
             pos = full.find(markdown[:200]) if markdown else -1
             offset = full.count("\n", 0, pos) if pos > 0 else 0
+            front = full[:pos] if pos > 0 else full if not markdown.strip() else ""
         else:
-            display, offset = file.src_uri, 0
-        self.site.start_page(file.src_uri, display, markdown, offset, page.meta or {})
+            display, offset, front = file.src_uri, 0, ""
+        self.site.start_page(file.src_uri, display, markdown, offset, page.meta or {}, front)
         return markdown
 
     def on_page_content(self, html, page, config, files):
