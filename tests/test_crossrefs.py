@@ -76,6 +76,10 @@ Back to @fig-trend, @tbl-counts and @sec-methods; this page's own @fig-local.
 ## Elsewhere
 
 Nothing to see: @fig-nowhere.
+
+## Compared with @fig-local
+
+Bare -@fig-local reads as in Quarto (a dash, then the reference).
 """
 
 
@@ -134,7 +138,8 @@ def test_figures_and_tables_get_numbered_captions(xref_site):
 def test_references_reach_other_pages(xref_site):
     other = xref_site.article("chapters/other/")
     assert _refs(other) == [("Figure 2", "../data/#fig-trend"), ("Table 1", "../data/#tbl-counts"),
-                            ("Methods", "../data/#sec-methods"), ("Figure 1", "#fig-local")]
+                            ("Methods", "../data/#sec-methods"), ("Figure 1", "#fig-local"),
+                            ("Figure 1", "#fig-local"), ("Figure 1", "#fig-local")]
     assert norm(other.select_one("figure figcaption").get_text()) == "Figure 1: Local figure"   # per page
     assert _refs(xref_site.article("")) == [("Methods", "chapters/data/#sec-methods")]
     # every link lands on an element with that id
@@ -144,6 +149,16 @@ def test_references_reach_other_pages(xref_site):
             target = posixpath.normpath(posixpath.join(page, path)) if path else page
             target = "" if target == "." else target
             assert xref_site.soup(target).find(id=fragment) is not None, (page, href)
+
+
+def test_headings_that_refer(xref_site):
+    heading = xref_site.article("chapters/other/").select("h2")[-1]
+    assert heading["id"] == "compared-with"        # not made from the unresolved reference
+    assert norm(heading.get_text()) == "Compared with Figure 1"
+    toc = [norm(a.get_text()) for a in xref_site.soup("chapters/other/").select("nav.md-nav--secondary a")]
+    assert "Compared with Figure 1" in toc
+    last = xref_site.article("chapters/other/").find_all("p", recursive=False)[-1]
+    assert norm(last.get_text()) == "Bare -Figure 1 reads as in Quarto (a dash, then the reference)."
 
 
 def test_unknown_reference_is_marked_as_quarto_marks_it(xref_site):
@@ -214,3 +229,19 @@ def test_quarto_code_listings(make_site):
     caption = code.find_previous_sibling("p")
     assert "refsite-caption" in caption["class"] and caption.get_text() == "Listing 1: Customers Query"
     assert "SELECT * FROM Customers" in code.get_text()
+
+
+def test_fenced_div_figures_and_tables(make_site):
+    """Quarto's ``::: {#fig-x}`` and ``::: {#tbl-x}`` divs: the last paragraph is the caption."""
+    built = make_site({"content/index.md": "# Divs\n\nSee @fig-panel and @tbl-div.\n\n"
+                                           "::: {#fig-panel}\n![](x.png)\n\nTwo panels side by side\n:::\n\n"
+                                           "::: {#tbl-div}\n| a | b |\n|---|---|\n| 1 | 2 |\n\nA table in a div\n:::\n",
+                       "content/x.png": b"\x89PNG\r\n", "bibliography/refs.bib": BIB})
+    article = built.article("")
+    assert _refs(article) == [("Figure 1", "#fig-panel"), ("Table 1", "#tbl-div")]
+    figure = article.select_one("figure#fig-panel")
+    assert figure.img is not None and norm(figure.figcaption.get_text()) == "Figure 1: Two panels side by side"
+    table = article.select_one("div#tbl-div > table")
+    assert norm(table.caption.get_text()) == "Table 1: A table in a div"
+    assert "A table in a div" not in norm(article.select_one("div#tbl-div").get_text()).replace(
+        "Table 1: A table in a div", "")

@@ -201,13 +201,13 @@ class _HeadingCitations(_PageTreeprocessor):
 
     def run(self, root):
         toc = self.md.treeprocessors["toc"] if "toc" in self.md.treeprocessors else None
-        if toc is None or not self.ext.citations:
+        if toc is None or not (self.ext.citations or self.ext.xrefs):
             return None
         used = None
         site = self.ext.site
         for el in root.iter():
-            if el.tag not in HEADINGS or not any("refsite-cite" in (c.get("class") or "").split()
-                                                 for c in el.iter("span")):
+            if el.tag not in HEADINGS or not any(name in ("refsite-cite", "refsite-xref-group")
+                                                 for c in el.iter("span") for name in (c.get("class") or "").split()):
                 continue
             if used is None:
                 used = {e.get("id") for e in root.iter() if e.get("id")}
@@ -486,6 +486,7 @@ class RefsiteExtension(Extension):
         self.term_parents: set[int] = set()
         self.search_hint = 0
         self.note_hint = 0
+        self.xrefs = 0             # cross-reference groups on the page
         self.foreign = ForeignSyntax()
         self.div_hint = 0
 
@@ -609,6 +610,7 @@ class RefsiteExtension(Extension):
                                                                       tuple(items)))
         root = etree.Element("span")
         root.set("class", "refsite-xref-group")
+        self.xrefs += 1
         root.text = AtomicString(crossref_token(serial))
         rest = [item for item in citation.items if item not in xrefs]
         if rest:
