@@ -188,10 +188,15 @@ class ForeignProcessor(InlineProcessor):
     shortcodes (``{{< include x.qmd >}}``) in prose."""
 
     PATTERN = r"\\@ref\(|\(ref:|\(\\#|\\[A-Za-z]+|\{\{<"
-    _TEXT_REF = re.compile(r"\(ref:([\w.:-]+)\)")
-    _BOOK_REF = re.compile(r"\\@ref\(([^()\s]*)\)")
-    _LABEL = re.compile(r"\(\\#([\w.:-]+)\)")
-    _SHORTCODE = re.compile(r"\{\{<\s*([\w-]+)[^\n]*?>\}\}")
+    # (how the syntax starts, all of it, its kind, what to write instead, the command it names)
+    _WHOLE = (
+        ("{{<", re.compile(r"\{\{<\s*([\w-]+)[^\n]*?>\}\}"), "shortcode",
+         lambda t: _SHORTCODE_ADVICE.get(t.group(1), "Markdown or raw HTML that does the same"),
+         lambda t: t.group(1)),
+        ("(\\#", re.compile(r"\(\\#([\w.:-]+)\)"), "bookdown-label", lambda t: _label_advice(t.group(1)), None),
+        ("(ref:", re.compile(r"\(ref:([\w.:-]+)\)"), "bookdown-text-ref", lambda t: "the text itself", None),
+        ("\\@ref(", re.compile(r"\\@ref\(([^()\s]*)\)"), "bookdown-ref", lambda t: _xref(t.group(1)), None),
+    )
 
     def __init__(self, found: ForeignSyntax):
         super().__init__(self.PATTERN)
@@ -201,33 +206,14 @@ class ForeignProcessor(InlineProcessor):
         start = m.start(0)
         if data[start] == "\\" and _backslashes_before(data, start) % 2:
             return None, None, None            # an escaped backslash: text
-        if data.startswith("{{<", start):
-            t = self._SHORTCODE.match(data, start)
-            if t is None:
-                return None, None, None
-            advice = _SHORTCODE_ADVICE.get(t.group(1), "Markdown or raw HTML that does the same")
-            self.found.add("shortcode", t.group(0), advice, command=t.group(1))
-            return _marker(t.group(0), advice), start, t.end()
-        if data.startswith("(\\#", start):
-            t = self._LABEL.match(data, start)
-            if t is None:
-                return None, None, None
-            advice = _label_advice(t.group(1))
-            self.found.add("bookdown-label", t.group(0), advice)
-            return _marker(t.group(0), advice), start, t.end()
-        if data.startswith("(ref:", start):
-            t = self._TEXT_REF.match(data, start)
-            if t is None:
-                return None, None, None
-            self.found.add("bookdown-text-ref", t.group(0), "the text itself")
-            return _marker(t.group(0), "the text itself"), start, t.end()
-        if data.startswith("\\@ref(", start):
-            t = self._BOOK_REF.match(data, start)
-            if t is None:
-                return None, None, None
-            advice = _xref(t.group(1))
-            self.found.add("bookdown-ref", t.group(0), advice)
-            return _marker(t.group(0), advice), start, t.end()
+        for lead, whole, kind, advice_of, command_of in self._WHOLE:
+            if data.startswith(lead, start):
+                t = whole.match(data, start)
+                if t is None:
+                    return None, None, None
+                advice = advice_of(t)
+                self.found.add(kind, t.group(0), advice, command=command_of(t) if command_of else None)
+                return _marker(t.group(0), advice), start, t.end()
         name = m.group(0)[1:]
         end, args = m.end(0), []
         while end < len(data) and data[end] in "{[" and len(args) < 3:
