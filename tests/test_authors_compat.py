@@ -362,18 +362,6 @@ def test_fenced_div_problems_at_their_lines(make_site):
     assert article.select_one("div.b").get_text(strip=True) == "never closed"
 
 
-def test_conditional_content_as_quarto_html(make_site):
-    page = ("# T\n\n::: {.content-visible when-format=\"html\"}\nweb\n:::\n\n"
-            "::: {.content-visible when-format=\"pdf\"}\nprint\n:::\n\n"
-            "::: {.content-hidden unless-format=\"html\"}\nalso web\n:::\n\n"
-            "::: {.content-hidden}\nnever\n:::\n\n"
-            "::: {.content-visible when-profile=\"advanced\"}\nprofile\n:::\n")
-    site = make_site({"content/index.md": page}, expect=(
-        at("content/index.md", 19, 'when-profile="advanced": MkDocs has no Quarto profiles or metadata'),))
-    texts = [d.get_text(strip=True) for d in site.article("").select("div.content-visible, div.content-hidden")]
-    assert texts == ["web", "also web", "profile"]
-
-
 def test_callout_collapse_needs_details(make_site):
     config = {"markdown_extensions": ["toc", "admonition", "attr_list"]}
     site = make_site({"content/index.md": "# T\n\n::: {.callout-note collapse=\"true\"}\nx\n:::\n"}, config,

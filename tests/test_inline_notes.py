@@ -55,6 +55,7 @@ def notes_site(tmp_path_factory):
         "content/code.md": """# Code
 
 Inline `^[not a note]` and an escaped \\^[not a note either].
+Markup: <https://example.org/^[x]> and <span title="^[y]">z</span>.
 
 ```
 ^[not a note in a fence]
@@ -126,6 +127,8 @@ def test_code_and_escapes_are_untouched_and_headings_keep_their_title(notes_site
     assert any("^[not a note in a fence]" in c for c in codes)
     assert any("^[nor in an indented block]" in c for c in codes)
     assert "an escaped ^[not a note either]." in norm(article.get_text())
+    assert article.select_one('a[href="https://example.org/^[x]"]') is not None
+    assert article.select_one('span[title="^[y]"]').get_text() == "z"
     notes = [norm(re.sub("[\u21a9\ufe0e]", "", li.get_text())) for li in article.select("div.footnote li")]
     assert notes == ["The heading's note.", "Closing note."]
     heading = article.select_one("h2")

@@ -21,7 +21,7 @@ from markdown.extensions.footnotes import FN_BACKLINK_TEXT, NBSP_PLACEHOLDER
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
-from .syntax import bracket_end
+from .syntax import bracket_end, inside_markup
 
 MARK = "refsite-inline-note"            # a note between inline processing and the tree processor
 UNPLACED = "refsite-missing refsite-inline-note--unplaced"      # shown as written, marked
@@ -51,7 +51,7 @@ class InlineNoteProcessor(InlineProcessor):
     def handleMatch(self, m, data):  # noqa: N802 (Markdown's API)
         start = m.start(0)
         close = bracket_end(data, start + 1)
-        if close is None:
+        if close is None or inside_markup(data, start):
             return None, None, None
         note = etree.Element("span")
         note.set("class", MARK)

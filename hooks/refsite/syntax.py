@@ -29,6 +29,7 @@ __all__ = [
     "parse_narrative",
     "find_citations",
     "bracket_end",
+    "inside_markup",
 ]
 
 
@@ -384,6 +385,12 @@ def bracket_end(text: str, pos: int) -> int | None:
     if not isinstance(text, str) or not (0 <= pos < len(text)) or text[pos] != "[":
         return None
     return _scan(text).bmatch.get(pos)
+
+
+def inside_markup(text: str, pos: int) -> bool:
+    """True if ``text[pos]`` is inside an autolink or an inline HTML tag (``<https://x/^[y]>``)."""
+    units = _scan(text).units
+    return any(start < pos < end for start, end in units.items() if text[start] == "<")
 
 
 def parse_bracketed(text: str, pos: int) -> Citation | None:
