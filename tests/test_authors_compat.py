@@ -362,6 +362,18 @@ def test_fenced_div_problems_at_their_lines(make_site):
     assert article.select_one("div.b").get_text(strip=True) == "never closed"
 
 
+def test_conditional_content_as_quarto_html(make_site):
+    page = ("# T\n\n::: {.content-visible when-format=\"html\"}\nweb\n:::\n\n"
+            "::: {.content-visible when-format=\"pdf\"}\nprint\n:::\n\n"
+            "::: {.content-hidden unless-format=\"html\"}\nalso web\n:::\n\n"
+            "::: {.content-hidden}\nnever\n:::\n\n"
+            "::: {.content-visible when-profile=\"advanced\"}\nprofile\n:::\n")
+    site = make_site({"content/index.md": page}, expect=(
+        at("content/index.md", 19, 'when-profile="advanced": MkDocs has no Quarto profiles or metadata'),))
+    texts = [d.get_text(strip=True) for d in site.article("").select("div.content-visible, div.content-hidden")]
+    assert texts == ["web", "also web", "profile"]
+
+
 def test_callout_collapse_needs_details(make_site):
     config = {"markdown_extensions": ["toc", "admonition", "attr_list"]}
     site = make_site({"content/index.md": "# T\n\n::: {.callout-note collapse=\"true\"}\nx\n:::\n"}, config,
@@ -411,3 +423,44 @@ def test_front_matter_problems(make_site):
     assert len(site.warnings) == 3
     keys = [e["data-key"] for e in site.article("").select(".refsite-references .refsite-ref")]
     assert keys == ["fes", "wickham2014"]
+
+
+# -- in the browser ----------------------------------------------------------------------------------
+
+def _style(page, selector: str, prop: str) -> str:
+    return page.eval_on_selector(selector, f"e => getComputedStyle(e).getPropertyValue('{prop}')")
+
+
+@pytest.mark.browser
+def test_book_callouts_in_chromium(book, serve, page):
+    """Material draws the callouts in Quarto's colours (note blue, warning and caution orange,
+    important red); a collapsed callout opens on a click; the page loads without script errors."""
+    served = serve(book.site)
+    page.goto(served.url + "intro/")
+    page.wait_for_load_state("load")
+    assert _style(page, ".callout-warning", "border-left-color") == "rgb(255, 145, 0)"     # #ff9100
+    assert _style(page, ".callout-important", "border-left-color") == "rgb(255, 23, 68)"   # #ff1744
+    assert _style(page, ".callout-caution", "border-left-color") == "rgb(255, 145, 0)"
+    body = page.locator(".callout-important p")
+    assert not body.is_visible()
+    page.click(".callout-important > summary")
+    body.wait_for(state="visible", timeout=3000)
+    assert page.locator(".callout-caution p").is_visible()            # collapse="false": open
+    page.goto(served.url)
+    page.wait_for_load_state("load")
+    assert _style(page, ".callout-note", "border-left-color") == "rgb(68, 138, 255)"      # #448aff
+    assert page.locator(".callout-tip .admonition-title").inner_text() == "Reading order"
+    assert not page.js_errors, page.js_errors
+
+
+@pytest.mark.browser
+def test_foreign_syntax_marker_in_chromium(make_site, serve, page):
+    site = make_site({"content/index.md": "# T\n\nSee \\@ref(fig:map) here.\n"},
+                     expect=(at("content/index.md", 3, r"\@ref(fig:map) is a bookdown cross-reference"),))
+    served = serve(site.site)
+    page.goto(served.url)
+    page.wait_for_load_state("load")
+    marker = ".refsite-foreign"
+    assert page.locator(marker).inner_text() == r"\@ref(fig:map)"
+    assert _style(page, marker, "text-decoration-style") == "wavy"
+    assert "@fig-map" in page.locator(marker).get_attribute("title")
