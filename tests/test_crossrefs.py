@@ -245,3 +245,44 @@ def test_fenced_div_figures_and_tables(make_site):
     assert norm(table.caption.get_text()) == "Table 1: A table in a div"
     assert "A table in a div" not in norm(article.select_one("div#tbl-div").get_text()).replace(
         "Table 1: A table in a div", "")
+
+
+@pytest.mark.browser
+def test_readers_follow_a_reference_to_another_page_and_read_an_inline_note(tmp_path, browser):
+    """In Chromium, with Material's instant navigation and footnote tooltips: a cross-reference to
+    another page lands on its figure; an inline note shows in Material's footnote tooltip."""
+    from conftest import build, free_port, serve_dir_on, watch_errors, write_site
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    root = write_site(tmp_path / "site", {
+        "content/index.md": "# Home\n\nSee @fig-trend for the trend.^[A note citing @fes.]\n",
+        "content/data.md": "# Data\n\n" + "Filler paragraph.\n\n" * 60 + "![Trend over time](trend.png){#fig-trend}\n",
+        "content/trend.png": b"\x89PNG\r\n",
+        "bibliography/refs.bib": BIB,
+    }, {"site_url": url, "nav": ["index.md", "data.md"],
+        "theme": {"features": ["navigation.instant", "content.tooltips", "content.footnote.tooltips"]}})
+    built = build(root)
+    server = serve_dir_on(built.site, port)
+    context = browser.new_context()
+    page = watch_errors(context.new_page())
+    try:
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+        page.locator("a.footnote-ref").hover()
+        tooltip = page.locator(".md-tooltip2--active, .md-tooltip--active").first
+        tooltip.wait_for(state="visible", timeout=5000)
+        assert "A note citing Kuhn and Johnson (2020)" in " ".join(tooltip.inner_text().split())
+        page.locator("a.refsite-xref").click()
+        page.wait_for_function("() => location.pathname.endsWith('/data/') && location.hash === '#fig-trend'",
+                               timeout=5000)
+        figure = page.locator("figure#fig-trend")
+        figure.wait_for(state="visible", timeout=5000)
+        page.wait_for_function("""() => { const r = document.getElementById('fig-trend').getBoundingClientRect();
+                                          return r.top < window.innerHeight && r.bottom > 0; }""", timeout=5000)
+        assert figure.locator("figcaption").inner_text() == "Figure 1: Trend over time"
+        assert page.js_errors == []
+    finally:
+        context.close()
+        server.shutdown()
+        server.server_close()
