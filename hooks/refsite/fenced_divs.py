@@ -11,6 +11,10 @@ Python-Markdown block processor (pure: no MkDocs import).
 * Any other fenced div becomes a ``<div>`` with its id, classes and attributes (a single word,
   ``::: name``, is a class). Attributes that are not HTML's are written ``data-…``, as Pandoc's
   HTML writer does (and, as it does, a ``.column``'s ``width`` is its CSS width).
+* Quarto's conditional content: ``::: {.content-visible when-format="html"}`` is shown and
+  ``unless-format="html"`` (or ``.content-hidden``, or another format such as ``pdf``) is left out,
+  as Quarto's HTML output does; a condition on a Quarto profile or metadata cannot be decided
+  here, so that content is shown and the condition reported.
 * Divs nest (the closing fence closes the innermost open div, as in Pandoc; more colons on the
   outer fences only help the reader); the Markdown inside is rendered as anywhere else.
 
@@ -43,6 +47,9 @@ _HTML_ATTRIBUTES = {"title", "lang", "dir", "style", "role", "hidden", "tabindex
                     "height", "align", "accesskey", "contenteditable", "draggable", "spellcheck",
                     "itemscope", "itemprop", "itemtype", "itemid", "itemref", "inert", "popover"}
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+# the format names Quarto's conditional content matches for an HTML page with JavaScript
+_HTML_FORMATS = {"html", "html:js", "html4", "html5"}
+_CONDITIONS = {"when-format", "unless-format", "when-profile", "unless-profile", "when-meta", "unless-meta"}
 
 
 def parse_attributes(text: str) -> tuple[str | None, list[str], list[tuple[str, str]], bool]:
@@ -146,6 +153,10 @@ class FencedDivProcessor(BlockProcessor):
                                         "key=value (quoted if it has spaces) are read")
         else:
             ident, classes, others = None, [opening.group("name")], []
+        if "content-visible" in classes or "content-hidden" in classes:
+            if not self._shown(classes, others, fence_line):
+                return                  # Quarto leaves it out of an HTML page
+            others = [(k, v) for k, v in others if k not in _CONDITIONS]
         kind = next((c[len("callout-"):] for c in classes
                      if c.startswith("callout-") and c[len("callout-"):] in CALLOUTS), None)
         if kind is None:
@@ -182,6 +193,19 @@ class FencedDivProcessor(BlockProcessor):
             head.text = title
         else:
             head.text = default_title
+
+    def _shown(self, classes, others, fence_line: str) -> bool:
+        """Whether Quarto shows conditional content in an HTML page."""
+        conditions = []
+        for key, value in others:
+            if key in ("when-format", "unless-format"):
+                html = value.strip().lower() in _HTML_FORMATS
+                conditions.append(html if key == "when-format" else not html)
+            elif key in _CONDITIONS:
+                self.report([fence_line], f"{key}=\"{value}\": MkDocs has no Quarto profiles or metadata "
+                                          "to decide it; the content is shown")
+        met = all(conditions)
+        return met if "content-visible" in classes else not met
 
     @staticmethod
     def _set_attributes(elem, ident, classes, others) -> None:

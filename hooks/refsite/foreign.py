@@ -1,4 +1,4 @@
-"""Syntax from bookdown and LaTeX that MkDocs would show as typed: found in prose (never in code,
+"""Syntax from bookdown, Quarto shortcodes and LaTeX that MkDocs would show as typed: found in prose (never in code,
 which Python-Markdown has already set aside, nor in math that ``pymdownx.arithmatex`` has taken),
 kept visible with a marker, and reported once per page and kind with what to write instead.
 
@@ -66,6 +66,31 @@ def _command_advice(name: str, args: list[str]) -> str:
     return "Markdown or raw HTML"
 
 
+def _label_advice(label: str) -> str:
+    """Where a bookdown caption label ``(\\#fig:x)`` goes in Quarto's syntax."""
+    prefix, _, rest = label.partition(":")
+    if prefix == "fig":
+        return f"![caption](file){{#fig-{rest}}}"
+    if prefix == "tab":
+        return f": caption {{#tbl-{rest}}} after the table"
+    if prefix == "eq":
+        return f"$$ … $$ {{#eq-{rest}}}"
+    return f"{{#{_xref(label)[1:]}}} on the element"
+
+
+_SHORTCODE_ADVICE = {
+    "include": "the included file's text in the page",
+    "pagebreak": "nothing (remove it: it breaks a printed page)",
+    "video": "a raw HTML <video> or <iframe>",
+    "meta": "the value itself",
+    "var": "the value itself",
+    "env": "the value itself",
+    "kbd": "<kbd>…</kbd>",
+    "lipsum": "your own text",
+    "placeholder": "an image",
+}
+
+
 def _xref(label: str) -> str:
     """bookdown/LaTeX label -> Quarto cross-reference (``fig:map`` -> ``@fig-map``)."""
     prefix, sep, rest = label.partition(":")
@@ -106,6 +131,13 @@ class ForeignSyntax:
             elif kind == "bookdown-text-ref":
                 message = (f"{entry.first} is a bookdown text reference, shown as typed{many}; write the "
                            "text in place (Pandoc and Quarto have no text references)")
+            elif kind == "bookdown-label":
+                message = (f"{entry.first} is a bookdown caption label, shown as typed{many}; write "
+                           f"{entry.advice}, a Quarto label that cross-references find")
+            elif kind == "shortcode":
+                instead = "; ".join(f"{name} -> {advice}" for name, advice in entry.commands.items())
+                message = (f"{entry.first} is a Quarto shortcode, shown as typed{many}; MkDocs does not "
+                           f"run shortcodes. Write instead: {instead}")
             elif kind == "index":
                 message = (f"{entry.first} is a LaTeX index entry, shown as typed{many}; remove it (a web "
                            "page has no printed index; the glossary links its terms itself)")
@@ -151,12 +183,20 @@ def _marker(text: str, advice: str) -> etree.Element:
 
 
 class ForeignProcessor(InlineProcessor):
-    """``\\@ref(…)``, ``(ref:…)``, ``\\index{…}`` and LaTeX commands (``\\name{…}``,
-    ``\\begin{env}``, and argument-less commands such as ``\\newpage``) in prose."""
+    """``\\@ref(…)``, ``(ref:…)``, caption labels ``(\\#fig:…)``, ``\\index{…}``, LaTeX commands
+    (``\\name{…}``, ``\\begin{env}``, and argument-less commands such as ``\\newpage``) and Quarto
+    shortcodes (``{{< include x.qmd >}}``) in prose."""
 
-    PATTERN = r"\\@ref\(|\(ref:|\\[A-Za-z]+"
-    _TEXT_REF = re.compile(r"\(ref:([\w.:-]+)\)")
-    _BOOK_REF = re.compile(r"\\@ref\(([^()\s]*)\)")
+    PATTERN = r"\\@ref\(|\(ref:|\(\\#|\\[A-Za-z]+|\{\{<"
+    # (how the syntax starts, all of it, its kind, what to write instead, the command it names)
+    _WHOLE = (
+        ("{{<", re.compile(r"\{\{<\s*([\w-]+)[^\n]*?>\}\}"), "shortcode",
+         lambda t: _SHORTCODE_ADVICE.get(t.group(1), "Markdown or raw HTML that does the same"),
+         lambda t: t.group(1)),
+        ("(\\#", re.compile(r"\(\\#([\w.:-]+)\)"), "bookdown-label", lambda t: _label_advice(t.group(1)), None),
+        ("(ref:", re.compile(r"\(ref:([\w.:-]+)\)"), "bookdown-text-ref", lambda t: "the text itself", None),
+        ("\\@ref(", re.compile(r"\\@ref\(([^()\s]*)\)"), "bookdown-ref", lambda t: _xref(t.group(1)), None),
+    )
 
     def __init__(self, found: ForeignSyntax):
         super().__init__(self.PATTERN)
@@ -166,19 +206,14 @@ class ForeignProcessor(InlineProcessor):
         start = m.start(0)
         if data[start] == "\\" and _backslashes_before(data, start) % 2:
             return None, None, None            # an escaped backslash: text
-        if data.startswith("(ref:", start):
-            t = self._TEXT_REF.match(data, start)
-            if t is None:
-                return None, None, None
-            self.found.add("bookdown-text-ref", t.group(0), "the text itself")
-            return _marker(t.group(0), "the text itself"), start, t.end()
-        if data.startswith("\\@ref(", start):
-            t = self._BOOK_REF.match(data, start)
-            if t is None:
-                return None, None, None
-            advice = _xref(t.group(1))
-            self.found.add("bookdown-ref", t.group(0), advice)
-            return _marker(t.group(0), advice), start, t.end()
+        for lead, whole, kind, advice_of, command_of in self._WHOLE:
+            if data.startswith(lead, start):
+                t = whole.match(data, start)
+                if t is None:
+                    return None, None, None
+                advice = advice_of(t)
+                self.found.add(kind, t.group(0), advice, command=command_of(t) if command_of else None)
+                return _marker(t.group(0), advice), start, t.end()
         name = m.group(0)[1:]
         end, args = m.end(0), []
         while end < len(data) and data[end] in "{[" and len(args) < 3:
