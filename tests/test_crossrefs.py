@@ -192,11 +192,13 @@ def test_an_id_used_twice_is_reported(make_site):
 
 
 def test_a_table_caption_with_no_table_is_reported(make_site):
-    built = make_site({"content/index.md": "# A\n\nText.\n\nTable: Lost caption {#tbl-lost}\n",
+    built = make_site({"content/index.md": "# A\n\nText.\n\nTable: Lost caption {#tbl-lost}\n\n"
+                                           "Table: a paragraph of prose, as in Pandoc.\n",
                        "bibliography/refs.bib": BIB},
                       expect=(r"^content/index\.md:5: table caption 'Table: …' is not next to a table",))
     lost = built.article("").select_one("p.refsite-missing")
     assert lost.get_text() == "Table: Lost caption"
+    assert built.article("").find_all("p", recursive=False)[-1].get_text() == "Table: a paragraph of prose, as in Pandoc."
 
 
 def test_quarto_equations_with_arithmatex(make_site):

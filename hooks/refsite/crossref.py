@@ -185,9 +185,10 @@ def _looks_like_table(block: str) -> bool:
 
 class TableCaptionProcessor(BlockProcessor):
     """Pandoc's table caption: a paragraph ``Table: Caption {#tbl-x}`` or ``: Caption {#tbl-x}``
-    right before or after a table (``: …`` only there, so definition lists keep their syntax).
-    It becomes a marked paragraph, inline-processed as any other, that ``CrossrefTargets`` moves
-    into the table."""
+    right before or after a table. Elsewhere it stays a paragraph (or a definition) as in Pandoc,
+    unless it names a ``tbl-`` id: then it was meant as a caption and ``CrossrefTargets`` reports
+    it. It becomes a marked paragraph, inline-processed as any other, that ``CrossrefTargets``
+    moves into the table."""
 
     def test(self, parent, block):
         return bool(_CAPTION.match(block))
@@ -195,20 +196,19 @@ class TableCaptionProcessor(BlockProcessor):
     def run(self, parent, blocks):
         m = _CAPTION.match(blocks[0])
         last = self.lastChild(parent)
-        after_table = last is not None and last.tag == "table"
-        before_table = len(blocks) > 1 and _looks_like_table(blocks[1])
-        if m.group(1) == ":" and not (after_table or before_table):
+        text = m.group(2).strip()
+        attrs = _CAPTION_ATTRS.search(text)
+        ident = _CAPTION_ID.search(attrs.group(1)) if attrs else None
+        adjacent = (last is not None and last.tag == "table") or (len(blocks) > 1 and _looks_like_table(blocks[1]))
+        if not adjacent and not (ident and ident.group(1).startswith("tbl-")):
             return False
         blocks.pop(0)
-        text = m.group(2).strip()
         caption = etree.SubElement(parent, "p")
         caption.set("class", CAPTION_MARK)
         caption.set("data-refsite-written", m.group(1))
-        attrs = _CAPTION_ATTRS.search(text)
+        if ident:
+            caption.set("data-refsite-id", ident.group(1))
         if attrs:
-            ident = _CAPTION_ID.search(attrs.group(1))
-            if ident:
-                caption.set("data-refsite-id", ident.group(1))
             text = text[:attrs.start()].rstrip()
         caption.text = text
         return True
