@@ -163,8 +163,9 @@ def _titles(box) -> str:
 
 def test_book_callouts_as_quarto_shows_them(book):
     home = book.article("")
-    note = home.select_one("div.admonition.note.callout-note")
+    note, simple = home.select("div.admonition.note.callout-note")
     assert _titles(note) == "Note" and "written with Quarto" in note.get_text()
+    assert simple["data-icon"] == "false" and simple["data-appearance"] == "simple"
     tip = home.select_one("div.admonition.tip.callout-tip")
     assert _titles(tip) == "Reading order"
     assert not tip.find("h2"), "the callout's first heading is its title, not a heading of the page"
@@ -179,6 +180,7 @@ def test_book_callouts_as_quarto_shows_them(book):
     caution = intro.select_one("details.warning.callout-caution")
     assert caution.has_attr("open") and _titles(caution) == "Software versions"
     assert intro.select_one("div.arithmatex"), "math is rendered by arithmatex, not reported"
+    assert intro.select_one("pre code").get_text() == "fit <- lm(y ~ x, data = train)\n", "a chunk is code"
 
 
 def _divs(soup_root) -> list[tuple]:
