@@ -160,6 +160,28 @@ def test_a_default_search_separator_is_pointed_out(make_site, caplog):
     assert not any("search plugin's separator" in r.getMessage() for r in caplog.records)
 
 
+@pytest.mark.parametrize("style", ["ieee", "chicago-notes-bibliography", "apa"])
+def test_a_passage_is_found_by_every_cited_authors_name_in_any_style(make_site, style):
+    """Whatever the style shows in the passage ("[1]", a note number, "Ding et al."), the search
+    index holds every author's name in the passage's own section, and the page does not show it."""
+    import json
+    built = make_site({
+        "content/index.md": "# Home\n\n## Passage\n\nAs argued [@ding2018].\n\n## Later\n\nOther text.\n",
+        "bibliography/refs.bib": "@book{ding2018, author = {Ding, Jeffrey and Creemers, Rogier and "
+                                 "M\\\"uller, Hans}, title = {Deciphering}, year = {2018}}\n"},
+        {"refsite": {"style": style}, "plugins": [{"search": {"separator": r"[\s\-,:;()\[\]]+"}}]})
+    index = json.loads((built.site / "search/search_index.json").read_text(encoding="utf-8"))
+    passage = next(d for d in index["docs"] if d["location"].endswith("#passage"))
+    for name in ("Ding", "Creemers", "Müller", "Muller"):
+        assert name in passage["text"].split() or name in re.split(r"\W+", passage["text"]), (name, passage)
+    soup = built.soup("")
+    paragraph = soup.select_one("#passage").find_next("p")
+    assert "Creemers" not in paragraph.get_text() and not paragraph.select(".refsite-search")
+    hidden = soup.select(".refsite-search")
+    assert hidden and all(h.has_attr("hidden") for h in hidden)
+    assert "Creemers" in hidden[0].get_text()
+
+
 def test_accent_folding_and_missing_words():
     assert searchwords.fold("Arsène") == "Arsene"
     assert searchwords.fold("Müller") == "Muller"

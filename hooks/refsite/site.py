@@ -397,7 +397,8 @@ class Site:
         if not arg.isdigit() or int(arg) >= len(self.search_sections):
             return ""
         text, serials = self.search_sections[int(arg)]
-        shown = [text] + [self._text_value("C", str(serial)) for serial in serials]
+        # A note style shows a number in the passage; the note's names are in another section.
+        shown = [text] + ([] if self.is_note_style else [self._text_value("C", str(s)) for s in serials])
         keys = dict.fromkeys(cite.key for serial in serials if serial < len(self.written)
                              for cite in self.written[serial].cites)
         return searchwords.hidden_html(searchwords.missing_words(" ".join(shown), self._creators(keys)))
