@@ -108,10 +108,12 @@ def test_readme_optional_glossary(tmp_path):
     assert not (site.site / "glossary.yml").exists()
 
 
-@pytest.mark.parametrize("empty", ['glossary: ""', 'copy_styles: ""', 'bibliography: ""'])
+@pytest.mark.parametrize("empty", ['glossary: ""', 'copy_styles: ""', 'bibliography: ""',
+                                   'incomplete_field: ""', 'references_title: ""'])
 def test_empty_setting_switches_it_off(tmp_path, empty):
     config = ("site_name: Empty\nplugins:\n  - search\n  - refsite:\n      " + empty + "\n")
-    write_site(tmp_path, {"mkdocs.yml": config, "bibliography/refs.bib": BIB,
+    bib = BIB.replace("year      = {2020}", "year      = {2020},\n  x-verified = {no}")
+    write_site(tmp_path, {"mkdocs.yml": config, "bibliography/refs.bib": bib,
                           "docs/index.md": "# Home\n\nText [@fes].\n" if "bibliography" not in empty
                           else "# Home\n\nNo citations.\n"})
     site = build(tmp_path)
@@ -120,6 +122,13 @@ def test_empty_setting_switches_it_off(tmp_path, empty):
         assert "Copy as" not in site.read("bibliography/")
     if "bibliography" in empty:
         assert "No works cited yet." in site.read("bibliography/")
+    if "incomplete_field" in empty:
+        assert "incomplete" not in site.soup("").select_one(".refsite-references").decode()
+    if "references_title" in empty:
+        page = site.soup("")
+        assert page.select_one(".refsite-references .refsite-ref") and not page.select(".refsite-references-title")
+    else:
+        assert site.soup("").select(".refsite-references-title") or "bibliography" in empty
 
 
 def test_site_without_settings_or_bibliography_folder(tmp_path):

@@ -3,7 +3,7 @@
 ``CHECKS`` is the one table of settings: the plugin builds its ``config_options`` from it, and
 ``parse_settings`` turns the validated values into ``Settings``. An empty value (``""``, ``[]``)
 switches off what can be off (``bibliography``, ``glossary``, ``copy_styles``, the references
-heading) and means the default for the rest (``locale``)."""
+heading, ``incomplete_field``) and means the default for the rest (``locale``)."""
 from __future__ import annotations
 
 import re
@@ -45,7 +45,7 @@ CHECKS = {
     "nocite": (lambda v: isinstance(v, bool), "true or false"),
     "bibliography_page": (lambda v: isinstance(v, str) and v.endswith(".md"), "a Markdown path such as 'bibliography.md'"),
     "glossary_dir": (lambda v: isinstance(v, str) and bool(v.strip("/")), "a folder name such as 'glossary'"),
-    "incomplete_field": (lambda v: isinstance(v, str) and bool(v), "a BibTeX field name"),
+    "incomplete_field": (lambda v: isinstance(v, str), "a BibTeX field name ('' for none)"),
     "references_title": (lambda v: isinstance(v, str), "a heading text ('' for none)"),
     "cite_page": (lambda v: isinstance(v, bool), "true or false"),
     "copy_styles": (lambda v: v is None or v == "" or _is_str_list(v) or (
