@@ -6,6 +6,8 @@
   inprocess.py serve   <x.yml>                 `mkdocs serve` flow: startup + build, then 3 x (one-line
                                                edit, fresh load_config, build); rebuild times
   inprocess.py tugboat <file.bib>              load_bibliography + Formatter.reference_list on all keys
+  inprocess.py bibpage <site dir>              the built bibliography page: its size, and in Chromium
+                                               (Playwright) its load and render times, the filter box
 
 Each mode prints one JSON line (the last line of stdout).
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import statistics
 import sys
 import tempfile
@@ -354,10 +357,98 @@ def mode_csl(a_yml: str) -> dict:
     return result
 
 
+# ----------------------------------------------------------------------------------- bibliography page
+CHROMIUM = "/usr/bin/chromium"
+LOADS = 3
+
+# In the page: the navigation and paint timings of this load (ms from navigation start).
+TIMINGS_JS = """() => {
+  const n = performance.getEntriesByType('navigation')[0];
+  const paint = Object.fromEntries(performance.getEntriesByType('paint').map(p => [p.name, p.startTime]));
+  return {response_end: n.responseEnd, dom_interactive: n.domInteractive,
+          dom_content_loaded: n.domContentLoadedEventEnd, load: n.loadEventEnd,
+          first_contentful_paint: paint['first-contentful-paint'] ?? null,
+          nodes: document.getElementsByTagName('*').length};
+}"""
+# In the page: set the filter box to ``query`` as typing would; the script's own time (its
+# data-filter-ms), the input handler's, and the time until the next frame is drawn.
+FILTER_JS = """query => new Promise(resolve => {
+  const input = document.getElementById('refsite-filter');
+  const t0 = performance.now();
+  input.value = query;
+  input.dispatchEvent(new InputEvent('input', {bubbles: true, inputType: 'insertText', data: query}));
+  const handler = performance.now() - t0;
+  requestAnimationFrame(() => setTimeout(() => resolve({
+    query, handler_ms: handler, frame_ms: performance.now() - t0,
+    script_ms: parseFloat(document.getElementById('refsite-works').dataset.filterMs),
+    shown: document.querySelectorAll('#refsite-works .refsite-entry:not([hidden])').length}), 0));
+})"""
+
+
+def mode_bibpage(site_dir: str) -> dict:
+    """The bibliography page as a reader gets it: bytes (and gzipped, as a server would send it),
+    works, then in Chromium (fresh context per load, desktop viewport) the navigation timings of
+    LOADS loads, the element count, and the filter box: a few queries typed, then cleared."""
+    import functools
+    import gzip
+    import http.server
+    page = os.path.join(site_dir, "bibliography", "index.html")
+    with open(page, "rb") as f:
+        data = f.read()
+    text = data.decode("utf-8")
+    result = {"bytes": len(data), "gzip_bytes": len(gzip.compress(data, 6)),
+              "works": text.count('<div class="refsite-entry"'),
+              "backlink_bytes": sum(len(part.split("</div>", 1)[0]) for part in text.split('<div class="refsite-backlinks"')[1:]),
+              "tools_bytes": sum(len(part.split("</div>", 1)[0]) for part in text.split('<div class="refsite-entry__tools"')[1:])}
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as error:
+        result["browser_error"] = f"Playwright is not installed: {error}"
+        return result
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+    handler = functools.partial(Quiet, directory=site_dir)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/bibliography/"
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                         args=["--no-sandbox", "--disable-gpu"])
+            loads, filters = [], []
+            for i in range(LOADS):
+                context = browser.new_context(viewport={"width": 1280, "height": 900})
+                tab = context.new_page()
+                t0 = time.perf_counter()
+                tab.goto(url, wait_until="load")
+                timings = tab.evaluate(TIMINGS_JS)
+                timings["wall_ms"] = 1000 * (time.perf_counter() - t0)
+                loads.append(timings)
+                if i == LOADS - 1 and tab.locator("#refsite-filter").count():
+                    # a family name of the list, typed letter by letter, then with a decade
+                    name = re.search(r'class="refsite-entry__label"[^>]*>([A-Z][a-z]{3,})', text).group(1)
+                    tab.locator("#refsite-filter").focus()          # the script reads the page on focus
+                    for query in (name[:1], name[:2], name, name + " 20", ""):
+                        filters.append(tab.evaluate(FILTER_JS, query))
+                context.close()
+            browser.close()
+    except Exception as error:         # no browser on this machine: the sizes still count
+        result["browser_error"] = str(error)[:300]
+        return result
+    finally:
+        server.shutdown()
+        server.server_close()
+    result["loads"] = loads
+    result["median"] = {k: statistics.median(x[k] for x in loads) for k in loads[0] if loads[0][k] is not None}
+    result["filter"] = filters
+    return result
+
+
 if __name__ == "__main__":
     mode, *rest = sys.argv[1:]
     fn = {"profile": mode_profile, "pages": mode_pages, "serve": mode_serve, "tugboat": mode_tugboat,
-          "memory": mode_memory, "csl": mode_csl}[mode]
+          "memory": mode_memory, "csl": mode_csl, "bibpage": mode_bibpage}[mode]
     import logging
     logging.disable(logging.WARNING)
     result = fn(*rest)

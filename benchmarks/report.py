@@ -34,6 +34,36 @@ def _ratio(x, y, key="median"):
         return None
 
 
+def bibpage_section(bp: dict, pages: dict) -> list[str]:
+    """The bibliography page of (a): its size, its build time (from the per-page timings when they
+    were taken), its load in Chromium and the filter box."""
+    if "bytes" not in bp:
+        return ["## The bibliography page", "", f"not measured: {bp.get('error', 'no (a) build')}", ""] if bp else []
+    out = [f"## The bibliography page ({bp.get('point', '?')} point, (a))", "",
+           f"* **{bp['bytes'] / 1e6:.1f} MB** of HTML ({bp['gzip_bytes'] / 1e6:.2f} MB gzipped) for "
+           f"{bp['works']:,} works; of it, the per-entry tools (copy and download buttons, the COinS span for "
+           f"Zotero) {bp['tools_bytes'] / 1e6:.1f} MB and the backlinks {bp['backlink_bytes'] / 1e6:.1f} MB"]
+    kind = (pages.get("per_kind") or {}).get("bibliography page") if pages else None
+    if kind:
+        out.append(f"* built in {kind['render_ms_mean'] + kind['template_ms_mean']:.0f} ms (Markdown "
+                   f"{kind['render_ms_mean']:.0f} ms, template and search indexing {kind['template_ms_mean']:.0f} ms; "
+                   "its entries are filled in by `on_env`, counted above)")
+    if "median" in bp:
+        m = bp["median"]
+        out.append(f"* in Chromium (headless, 1280×900, served from localhost; median of {len(bp['loads'])} loads): "
+                   f"first contentful paint **{m.get('first_contentful_paint', 0):.0f} ms**, DOM interactive "
+                   f"{m['dom_interactive']:.0f} ms, DOMContentLoaded **{m['dom_content_loaded']:.0f} ms**, "
+                   f"load {m['load']:.0f} ms; {m['nodes']:,.0f} elements")
+        rows = ["| typed | works shown | filter script | input handler | until the next frame |", "|---|---|---|---|---|"]
+        for f in bp.get("filter", []):
+            rows.append(f"| `{f['query'] or '(cleared)'}` | {f['shown']:,} | {f['script_ms']:.1f} ms | "
+                        f"{f['handler_ms']:.1f} ms | {f['frame_ms']:.0f} ms |")
+        out += ["", "The filter box, typed into after the page loaded (one keystroke each):", ""] + rows
+    elif "browser_error" in bp:
+        out.append(f"* not loaded in Chromium: {bp['browser_error']}")
+    return out + [""]
+
+
 def render(info: dict) -> str:
     m = info["machine"]
     pts = info["points"]
@@ -174,6 +204,7 @@ def render(info: dict) -> str:
                 (f"* reference point: one `pandoc --citeproc` run over the same Markdown, .bib and .csl: "
                  f"**{cslm['pandoc_s']:.1f} s**" if "pandoc_s" in cslm else
                  f"* pandoc reference point not measured: {cslm.get('pandoc_error', '')}"), ""]
+    out += bibpage_section(info.get("bibpage") or {}, pages)
     lin = lin_cpu = None
     if "medium" in pts and "large" in pts:
         lin = _ratio(pts["large"]["summary"].get("a"), pts["medium"]["summary"].get("a"))

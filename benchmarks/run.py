@@ -207,6 +207,7 @@ def main(argv=None) -> int:
     ap.add_argument("--no-peers", action="store_true", help="skip the mkdocs-bibtex + ezglossary row")
     ap.add_argument("--peer-runs", type=int, default=3, help="timed peer runs per point")
     ap.add_argument("--no-inprocess", action="store_true", help="skip profile / serve / tugboat measurements")
+    ap.add_argument("--no-browser", action="store_true", help="skip the bibliography page in Chromium")
     ap.add_argument("--profile-point", default=None, help="point for the cProfile + per-page run "
                                                            "(default: largest requested)")
     ap.add_argument("--results", default=os.path.join(HERE, "RESULTS.md"))
@@ -259,6 +260,12 @@ def main(argv=None) -> int:
         info["inprocess"]["csl"] = run_inprocess(["csl", a_yml])
         info["inprocess"]["tugboat"] = run_inprocess(
             ["tugboat", os.path.join(os.path.dirname(REPO), "shared", "bib-corpus", "tugboat.bib")])
+
+    if "a" in variants and not args.no_browser:
+        # the bibliography page of (a) at the largest point, as the last timed build left it
+        page_point = points[-1]
+        info["bibpage"] = run_inprocess(["bibpage", os.path.join(WORK, page_point, "site-a")])
+        info["bibpage"]["point"] = page_point
 
     info["machine"]["loadavg_end"] = os.getloadavg()
     info["elapsed_s"] = time.time() - started

@@ -249,13 +249,20 @@ def test_at_a_glance_chart_and_top_cited_table(site):
     assert texts[1].get_text() == "2018: 1; 2019: 1; 2020: 1; 2021: 2"
     assert len(svg.select("rect.refsite-chart__bar")) == 4
     rows = soup.select("table.refsite-top tbody tr")
-    top = [(r.td.a["href"], r.select_one(".refsite-top__count").get_text(strip=True)) for r in rows]
-    assert top[:2] == [("#ref-lee2018", "3"), ("#ref-zhou2020", "2")]
+    top = [(r.td.a["href"], r.select_one(".refsite-top__count").get_text(" ", strip=True)) for r in rows]
+    assert top[:2] == [("#ref-lee2018", "3 citations"), ("#ref-zhou2020", "2 citations")]
     assert len(top) == 5
+    # the work: its short label, and its title on a line of its own (tests/test_bibliography_filter.py
+    # measures the lines in Chromium)
+    work = rows[0].select_one("td.refsite-top__work")
+    assert work.a.get_text() == "Lee 2018"
+    assert work.select_one(".refsite-top__title").get_text() == \
+        "AI Superpowers: China, Silicon Valley, and the New World Order"
     first_pages = [a.get_text() for a in rows[0].find_all("td")[2].find_all("a")]
     assert first_pages == ["Home", "Zeta notes", "Alpha page"]
-    summary = soup.select_one("p.refsite-summary").get_text()
-    assert summary == "5 works, 8 citations, 1 marked as incomplete."
+    summary = soup.select_one("p.refsite-summary")
+    assert summary.get_text() == "5 works, 8 citations, 1 marked as incomplete."
+    assert summary.a["href"] == "#incomplete-works"
 
 
 def test_incomplete_entries_are_marked(site):
@@ -265,6 +272,12 @@ def test_incomplete_entries_are_marked(site):
             assert note is not None and "Incomplete reference" in note.get_text()
         else:   # x-verified = yes / partial / absent
             assert note is None, key
+    # the incomplete works as a list of links to their entries, where the summary's link leads
+    soup = site.soup("bibliography")
+    heading = soup.find(id="incomplete-works")
+    assert heading.name == "h3" and heading.get_text() == "Marked as incomplete (1)"
+    listed = heading.find_next_sibling("ul", class_="refsite-incomplete-list")
+    assert [a["href"] for a in listed.select("li > a")] == ["#ref-vaguely2021"]
     alpha = soup_of(site, "alpha.md")
     item = alpha.select_one('div.refsite-ref[data-key="vaguely2021"]')
     assert "refsite-ref--incomplete" in item["class"]
@@ -468,6 +481,9 @@ def test_copy_download_search_and_cite_box(served, clip_page):
     page.goto(url + "bibliography/")
     page.wait_for_load_state("networkidle")
     entry = page.locator('div.refsite-entry[data-key="zhou2020"]')
+    # entries far from the screen are not laid out (content-visibility), and text "as shown" needs layout
+    entry.scroll_into_view_if_needed()
+    page.wait_for_function("e => e.innerText.trim() !== ''", arg=entry.locator("div.csl-entry").element_handle())
     # copy buttons: the entry's record from the site-wide .bib, and the reference as shown
     bib_text = (built.site / "bibliography.bib").read_text(encoding="utf-8")
     record = next(r for r in re.split(r"\n(?=@)", bib_text) if r.startswith("@article{zhou2020,"))

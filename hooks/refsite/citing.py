@@ -22,6 +22,7 @@ from markupsafe import escape
 from . import csl
 from .csl.evaluate import NO_CITE, Cite
 from .csl.richtext import F, is_empty
+from .csl.sorting import item_keys
 
 # The processor marks each cite in its HTML as OPEN key SEP html CLOSE (``cite_marks``).
 OPEN, SEP, CLOSE = "\ue010", "\ue011", "\ue012"
@@ -218,6 +219,27 @@ class Citing:
             self._rank = (order, {k: i for i, k in enumerate(order)})
         ranked = self._rank[1]
         return sorted(wanted, key=lambda k: (ranked.get(k, len(ranked)), k))
+
+    def sort_heads(self, keys) -> dict[str, str] | None:
+        """The text each work is filed under in the bibliography: its first bibliography sort
+        value (the first author's name as the style sorts it, or what the style puts in its place),
+        case- and accent-folded; "" when the work has none (sorted last). None when the style does
+        not sort its bibliography by a text value first (numeric styles: order of citation)."""
+        proc = self.processor
+        bib = proc.style.bibliography
+        if bib is None or not bib.sort or not (bib.sort[0].variable or bib.sort[0].macro) \
+                or bib.sort[0].variable == "citation-number":
+            return None
+        cache = proc._key_cache()
+        heads = {}
+        for key in keys:
+            if key not in self.items:
+                continue
+            value = item_keys(proc, self.items[key], bib.sort, "sort-bib", cache)[0]
+            if value is not None and not isinstance(value, tuple):
+                return None            # a number or a date first: not filed by letter
+            heads[key] = value[0] if value else ""
+        return heads
 
     def label(self, key: str) -> str:
         """A short label for a work (its citation as a reader sees it, without brackets)."""

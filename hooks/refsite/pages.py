@@ -73,7 +73,11 @@ formatted reference, downloaded as RIS or CSL-JSON, and saved with Zotero's brow
 
 {PLACEHOLDER.format("glance")}
 
+{PLACEHOLDER.format("incomplete")}
+
 ## Works
+
+{PLACEHOLDER.format("finder")}
 
 {PLACEHOLDER.format("entries")}
 
@@ -97,12 +101,12 @@ def entry_html(*, key: str, anchor: str, label: str, reference: str, incomplete:
     parts = [f'<div class="refsite-entry" data-key="{escape(key)}">',
              f'<h3 class="refsite-entry__label" id="{escape(anchor)}">{escape(label)}</h3>',
              f'<div class="csl-entry">{Markup(reference)}</div>']
+    if search_html:     # trusted HTML (searchwords.hidden_html): not in .csl-entry, which is copied
+        parts.append(search_html)
     if incomplete:
         parts.append('<p class="refsite-incomplete"><span class="refsite-incomplete__badge">'
                      'Incomplete reference</span> Only some details of this work could be '
                      'verified; the missing ones are left out rather than guessed.</p>')
-    if search_html:     # trusted HTML (searchwords.hidden_html): not in .csl-entry, which is copied
-        parts.append(search_html)
     # The COinS span (for Zotero) sits with the tools: metadata, not text, so search skips it too.
     # The script copies the entry's BibTeX record (cut out of the site-wide file) and its text as
     # shown; downloads save the entry's own record. Without the script the links open the files.
@@ -179,7 +183,10 @@ def year_chart_svg(counts: dict[str, int]) -> str:
     width = len(span) * (bar + gap) + 40
     total = sum(counts[y] for y in years)
     desc = "; ".join(f"{y}: {counts[y]}" for y in years)
-    out = ['<p class="refsite-chart__caption">Cited works per year of publication</p>',
+    # The frame scrolls sideways when the chart is wider than the screen (its labels stay at 12 px):
+    # focusable, so the keyboard scrolls it too.
+    out = ['<p class="refsite-chart__caption" id="refsite-chart-years-c">Cited works per year of publication</p>',
+           '<div class="refsite-chart__frame" role="group" tabindex="0" aria-labelledby="refsite-chart-years-c">',
            f'<svg class="refsite-chart" role="img" viewBox="0 0 {width} {height + top + bottom}" '
            f'width="{width}" height="{height + top + bottom}" aria-labelledby="refsite-chart-years-t refsite-chart-years-d">',
            f'<title id="refsite-chart-years-t">Cited works per year of publication ({total} works)</title>',
@@ -197,26 +204,117 @@ def year_chart_svg(counts: dict[str, int]) -> str:
             out.append(f'<text class="refsite-chart__axis" x="{x + bar / 2}" y="{top + height + 14}" '
                        f'text-anchor="middle">{"’" + str(year)[2:] if len(span) > 4 else year}</text>')
     out.append(f'<line class="refsite-chart__base" x1="26" x2="{width - 6}" y1="{top + height}" y2="{top + height}"/>')
-    out.append("</svg>")
+    out.append("</svg></div>")
     return "".join(out)
 
 
-def top_cited_html(rows: list[tuple[str, str, int, list[tuple[str, str]]]]) -> str:
-    """rows: (href, label, count, [(page href, page title)]) for the most-cited works."""
+def top_cited_html(rows: list[tuple[str, str, str, int, list[tuple[str, str]]]]) -> str:
+    """rows: (href, label, title, count, [(page href, page title)]) for the most-cited works. The
+    work is its short label with its title on a line of its own below (unless the label is the
+    title), so the column stays narrow. The table's roles are explicit: on a phone the stylesheet
+    shows each row as a block, which would otherwise cost it its table semantics."""
     if not rows:
         return ""
-    peak = max(r[2] for r in rows)
-    out = ['<table class="refsite-top"><caption>Most-cited works</caption><thead><tr><th scope="col">Work</th>'
-           '<th scope="col">Citations</th><th scope="col">Cited on</th></tr></thead><tbody>']
-    for href, label, count, pages in rows:
+    peak = max(r[3] for r in rows)
+    out = ['<div class="refsite-top__wrap" role="region" aria-labelledby="refsite-top-caption" tabindex="0">'
+           '<table class="refsite-top" role="table"><caption id="refsite-top-caption">Most-cited works</caption>'
+           '<thead role="rowgroup"><tr role="row"><th scope="col" role="columnheader" class="refsite-top__work">Work</th>'
+           '<th scope="col" role="columnheader" class="refsite-top__count">Citations</th>'
+           '<th scope="col" role="columnheader" class="refsite-top__where">Cited on</th></tr></thead><tbody role="rowgroup">']
+    for href, label, title, count, pages in rows:
         width = max(4, round(count / peak * 100))
         bar = (f'<svg class="refsite-bar" width="100" height="10" aria-hidden="true" focusable="false">'
                f'<rect width="{width}" height="10"/></svg>')
         where = ", ".join(f'<a href="{escape(h)}">{escape(t)}</a>' for h, t in pages)
-        out.append(f'<tr><td><a href="{escape(href)}">{escape(label)}</a></td>'
-                   f'<td class="refsite-top__count">{bar} {count}</td><td>{where}</td></tr>')
-    out.append("</tbody></table>")
+        shown_title = title if title and title.casefold() not in label.casefold() else ""
+        title_html = f'<span class="refsite-top__title">{escape(shown_title)}</span>' if shown_title else ""
+        out.append(f'<tr role="row"><td role="cell" class="refsite-top__work"><a href="{escape(href)}">{escape(label)}</a>'
+                   f'{title_html}</td><td role="cell" class="refsite-top__count">{bar} {count}'
+                   f'<span class="refsite-top__unit"> citation{"s" if count != 1 else ""}</span></td>'
+                   f'<td role="cell" class="refsite-top__where"><span class="refsite-top__unit">Cited on </span>'
+                   f'{where}</td></tr>')
+    out.append("</tbody></table></div>")
     return "".join(out)
+
+
+# -- finding a work among thousands: A–Z jumps, a filter box, the incomplete ones ------------------
+
+AZ = tuple("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def works_letter_slug(letter: str) -> str:
+    """The id of a letter's group in the list of works ("works-a", "works-ł"): the letter itself,
+    as browsers match a fragment against ids once percent-decoded."""
+    return "works-" + ("0-9" if letter == "0–9" else "other" if letter == "#" else letter.lower())
+
+
+def authors_letter_slug(letter: str) -> str:
+    """The id of a letter in the author index ("authors-a")."""
+    return "authors-" + _slug_letter(letter)
+
+
+def jump_letters(present) -> list[str]:
+    """The letters of an A–Z bar: digits first when present, A–Z always, then any other letter
+    present (non-Latin scripts) in the order given, "#" (other) last."""
+    present = list(dict.fromkeys(present))
+    extra = [l for l in present if l not in AZ and l not in ("0–9", "#")]
+    return ((["0–9"] if "0–9" in present else []) + list(AZ) + extra
+            + (["#"] if "#" in present else []))
+
+
+def works_finder_html(jumps: list[tuple[str, str | None]], total: int, label: str) -> str:
+    """The A–Z bar (``jumps``: letter -> href, None for a letter with no works: shown, disabled)
+    and the filter box, which the script reveals (without the script there is nothing to type in).
+    The status line is the live region that says how many works match."""
+    items = []
+    for letter, href in jumps:
+        name = f' aria-label="Other"' if letter == "#" else ""
+        if href:
+            items.append(f'<li><a href="{escape(href)}"{name}>{escape(letter)}</a></li>')
+        else:
+            items.append(f'<li><span class="refsite-az__off" role="link" aria-disabled="true"{name}>'
+                         f'{escape(letter)}</span></li>')
+    works = f"{total:,} work{'s' if total != 1 else ''}"
+    return ('<section class="refsite-finder" aria-label="Find a work" data-search-exclude>'
+            f'<nav class="refsite-az" aria-label="{escape(label)}"><ul>{"".join(items)}</ul></nav>'
+            '<div class="refsite-filter" role="search" aria-label="Filter the works" hidden>'
+            '<label class="refsite-filter__label" for="refsite-filter">Filter the works</label>'
+            '<input class="refsite-filter__input" id="refsite-filter" type="search" autocomplete="off" '
+            'spellcheck="false" placeholder="Author, title or year" aria-controls="refsite-works" '
+            'aria-describedby="refsite-filter-status">'
+            f'<p class="refsite-filter__status" id="refsite-filter-status" role="status">{works}</p>'
+            '</div></section>')
+
+
+def works_html(groups: list[tuple[str | None, list[str]]]) -> str:
+    """The entries, in groups by letter (``(letter, [entry HTML])``; one group with letter None
+    when the list is not in alphabetical order). A letter's heading is left out of search."""
+    out = ['<div class="refsite-works" id="refsite-works">']
+    for letter, entries in groups:
+        if letter is None:
+            out.extend(entries)
+            continue
+        out.append(f'<div class="refsite-works__group" data-letter="{escape(letter)}">'
+                   f'<h3 class="refsite-letter" id="{escape(works_letter_slug(letter))}" data-search-exclude>'
+                   f'{escape("Other" if letter == "#" else letter)}</h3>')
+        out.extend(entries)
+        out.append("</div>")
+    out.append('<p class="refsite-works__none" data-search-exclude hidden>No work matches the filter.</p></div>')
+    return "\n".join(out)
+
+
+def incomplete_list_html(rows: list[tuple[str, str, str]]) -> str:
+    """The works marked as incomplete (href, label, title) as a list of links to their entries."""
+    if not rows:
+        return ""
+    items = "".join(f'<li><a href="{escape(h)}">{escape(label)}</a>'
+                    + (f' <span class="refsite-incomplete-list__title">{escape(title)}</span>' if title else "")
+                    + "</li>" for h, label, title in rows)
+    return ('<h3 class="refsite-incomplete-list__heading" id="incomplete-works" data-search-exclude>'
+            f'Marked as incomplete ({len(rows)})</h3>'
+            '<p class="refsite-incomplete-list__intro">Only some details of these works could be verified; '
+            'the missing ones are left out rather than guessed.</p>'
+            f'<ul class="refsite-incomplete-list">{items}</ul>')
 
 
 # -- glossary ----------------------------------------------------------------------------------

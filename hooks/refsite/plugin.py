@@ -34,7 +34,7 @@ from .config import CHECKS, SettingsError, parse_settings
 from .site import Caches, PageInfo, Site
 
 log = logging.getLogger("mkdocs.plugins.refsite")
-ASSETS = ("refsite/refsite.css", "refsite/refsite.js")
+ASSETS = ("refsite/refsite.css", "refsite/refsite.js", "refsite/refsite-bibliography.js")
 
 
 def _setting_problem(name: str, value) -> str | None:

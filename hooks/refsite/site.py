@@ -355,6 +355,7 @@ class Site:
         self._by_src = {info.src: info for info in infos}
         self._page_order = page_order
         self._term_pages = None
+        self._letter_ids: set[str] = set()      # the letters of the list of works (A–Z jumps)
 
     def final_content(self, info: PageInfo) -> str:
         """A page's finished content: generated pages filled in, tokens replaced."""
@@ -447,7 +448,7 @@ class Site:
                 continue
             items.append(f'<li id="refsite-note-{number}">{self.citing.linked(rendered.note, link)} '
                          f'<a class="refsite-note-back" href="#refsite-noteref-{number}" '
-                         f'aria-label="Back to the text">\u21a9</a></li>')
+                         f'aria-label="Back to note {number} in the text">\u21a9</a></li>')
         return "<ol>" + "".join(items) + "</ol>" if items else ""
 
     def _reference_list_html(self, info: PageInfo, bib_url: str) -> str:
@@ -461,10 +462,12 @@ class Site:
             href = self._href(info, bib_url, fragment_for(key))
             copy = self._copy_texts.get(key)
             copy_attr = f' data-copy-as="{escape(json.dumps(copy, ensure_ascii=False))}"' if copy else ""
+            # the work's label names its link to the bibliography (and the card's link, data-label)
+            label = escape(self.label(key))
             parts.append(f'<div class="csl-entry refsite-ref{" refsite-ref--incomplete" if incomplete else ""}" '
-                         f'data-key="{escape(key)}"{copy_attr}><span class="refsite-ref__text">{self.citing.linked(entry.html, None)}</span>'
-                         + ('<span class="refsite-incomplete__badge">incomplete reference</span>' if incomplete else "")
-                         + f'<a aria-label="This work in the bibliography" class="refsite-ref__go" '
+                         f'data-key="{escape(key)}" data-label="{label}"{copy_attr}><span class="refsite-ref__text">{self.citing.linked(entry.html, None)}</span>'
+                         + (' <span class="refsite-incomplete__badge">incomplete reference</span>' if incomplete else "")
+                         + f' <a aria-label="{label} in the bibliography" class="refsite-ref__go" '
                          f'href="{escape(href)}">\u2197</a></div>')
         return "".join(parts)
 
@@ -476,8 +479,11 @@ class Site:
         return label
 
     def bibliography_anchor_ids(self) -> set[str]:
-        """Ids of the bibliography's entries, as ids and as the fragments citation links use."""
-        return {anchor_for(k) for k in self._shown} | {fragment_for(k) for k in self._shown}
+        """Ids of the bibliography's entries, as ids and as the fragments citation links use, and
+        of its letters and list of incomplete works."""
+        return ({anchor_for(k) for k in self._shown} | {fragment_for(k) for k in self._shown}
+                | self._letter_ids | ({"incomplete-works"} if any(
+                    self.is_incomplete(k) for k in self._shown) else set()))
 
     def resolve(self, text: str) -> str:
         """Plain text of ``text`` with its tokens replaced (TOC titles, headings, snippets)."""
@@ -511,7 +517,7 @@ class Site:
             if page in self._by_src:
                 for key in self.registry.nocite[page]:
                     listed_by.setdefault(key, []).append(self._by_src[page])
-        html_parts = []
+        html_parts: dict[str, str] = {}
         by_author: dict[str, list[tuple[str, str]]] = {}
         by_year: dict[str, list[tuple[str, str]]] = {}
         export_hrefs = {label: self._href(info, src) for label, src in self.export_srcs().items()}
@@ -529,7 +535,7 @@ class Site:
             for target in listed_by.get(key, ()):
                 links.append((self._href(info, target.url), target.title, "listed without a citation (nocite)"))
             reference = self._entries.get(key)
-            html_parts.append(pages.entry_html(
+            html_parts[key] = (pages.entry_html(
                 key=key, anchor=anchor_for(key), label=label,
                 reference=self.citing.linked(reference.html, None) if reference else escape(key),
                 incomplete=self.is_incomplete(key),
@@ -557,20 +563,61 @@ class Site:
                 target = self._by_src.get(record.page)
                 if target and (self._href(info, target.url), target.title) not in seen_pages:
                     seen_pages.append((self._href(info, target.url), target.title))
-            top.append(("#" + fragment_for(key), self.label(key), count, seen_pages))
-        n_incomplete = sum(1 for k in shown if self.is_incomplete(k))
+            top.append(("#" + fragment_for(key), self.label(key), self._title(key), count, seen_pages))
+        incomplete = [("#" + fragment_for(k), self.label(k), self._title(k))
+                      for k in shown if self.is_incomplete(k)]
         summary = (f'<p class="refsite-summary">{len(shown)} works'
                    + (f", {sum(len(v) for v in backlinks.values())} citations" if backlinks else "")
-                   + (f', <a href="#works">{n_incomplete} marked as incomplete</a>' if n_incomplete else "")
+                   + (f', <a href="#incomplete-works">{len(incomplete)} marked as incomplete</a>'
+                      if incomplete else "")
                    + ".</p>")
         glance = pages.year_chart_svg(counts) + pages.top_cited_html(top)
+        groups, finder = self._works_groups(shown, html_parts, by_author)
         content = info.content
         for name, value in (("summary", summary), ("glance", glance or "<p>No works cited yet.</p>"),
+                            ("incomplete", pages.incomplete_list_html(incomplete)),
+                            ("finder", finder),
                             ("authors", pages.author_index_html(by_author)),
                             ("years", pages.year_index_html(by_year)),
-                            ("entries", "\n".join(html_parts) or "<p>No works cited yet.</p>")):
+                            ("entries", pages.works_html(groups) if shown else "<p>No works cited yet.</p>")):
             content = content.replace(pages.PLACEHOLDER.format(name), value, 1)
         return content
+
+    def _title(self, key: str) -> str:
+        """A work's title as written (LaTeX decoded), for the most-cited table and the list of
+        incomplete works."""
+        entry = self.bibliography.entries.get(key)
+        title = entry.fields.get("title", "") if entry is not None else ""
+        return " ".join(_latex_text(title).split()) if title else ""
+
+    def _works_groups(self, shown: list[str], html: dict[str, str], by_author) -> tuple[list, str]:
+        """The entries in groups by the letter each is filed under (the first value the style sorts
+        its bibliography by: the first author's name, or what stands in for it), and the A–Z bar
+        that jumps to them. When the list is not alphabetical (a numeric style lists works in order
+        of citation), one group, and the bar jumps to the author index instead."""
+        heads = self.citing.sort_heads(shown) if shown else None
+        runs: list[tuple[str, list[str]]] = []
+        if heads is not None:
+            for key in shown:
+                letter = pages.first_letter(heads.get(key, ""))
+                if runs and runs[-1][0] == letter:
+                    runs[-1][1].append(html[key])
+                else:
+                    runs.append((letter, [html[key]]))
+        self._letter_ids = set()
+        if runs and len(runs) == len({letter for letter, _ in runs}):
+            hrefs = {letter: "#" + pages.works_letter_slug(letter) for letter, _ in runs}
+            label = "Works by first author, A to Z"
+            self._letter_ids = {href[1:] for href in hrefs.values()}
+            groups = runs
+        else:
+            hrefs = {pages.first_letter(name): "#" + pages.authors_letter_slug(pages.first_letter(name))
+                     for name in by_author}
+            label = "Authors, A to Z (the author index below)"
+            groups = [(None, [html[key] for key in shown])]
+        jumps = [(letter, hrefs.get(letter)) for letter in pages.jump_letters(hrefs)]
+        finder = pages.works_finder_html(jumps, len(shown), label) if shown else ""
+        return groups, finder
 
     def _fill_term(self, info: PageInfo, page_order) -> str:
         slug = info.meta.get("refsite_term")
