@@ -421,18 +421,21 @@ def test_hover_focus_escape_and_instant_navigation(served_traps, page):
     page.keyboard.press("Escape")
     assert _card_state(page)["hidden"]
 
-    # keyboard: focus arrives with Tab (from the previous focusable element)
+    # keyboard: focus arrives with Tab (from the previous focusable element); the next Tab goes
+    # through the card's link, and the one after it to the next term
     page.mouse.move(0, 0)
     other = page.locator("#real-first a.refsite-term[data-term-slug='zhongguancun']")
     other.focus()
     page.keyboard.press("Shift+Tab")  # back to the algorithm link
     assert page.evaluate("document.activeElement.dataset.termSlug") == "algorithm"
     page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.matches('#refsite-card a.refsite-card__more')")
+    page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.dataset.termSlug") == "zhongguancun"
     page.wait_for_function("() => !document.getElementById('refsite-card').hidden")
     state = _card_state(page)
     assert TERMS["zhongguancun"][1] in state["text"] and state["href"] == url + "glossary/zhongguancun/"
-    assert other.get_attribute("aria-describedby") == "refsite-card"
+    assert other.get_attribute("aria-expanded") == "true"
     page.keyboard.press("Escape")
     assert _card_state(page)["hidden"]
 

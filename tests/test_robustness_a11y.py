@@ -1,6 +1,6 @@
 """Accessibility: axe-core (from the npm registry, installed into tests/.cache on first use) finds no
 serious or critical violation on the flagship's main page kinds, in the light and the dark scheme;
-hover cards open and close with the keyboard alone."""
+cards open and close with the keyboard alone."""
 from __future__ import annotations
 
 import json
@@ -80,7 +80,9 @@ def _tab_to(page, selector: str, limit: int = 500) -> bool:
 
 @pytest.mark.browser
 @pytest.mark.parametrize("selector", ["a.refsite-cite__ref", "a.refsite-term[data-term-slug]"])
-def test_hover_card_opens_and_closes_with_the_keyboard(flagship_site, serve, page, selector):
+def test_card_opens_and_closes_with_the_keyboard(flagship_site, serve, page, selector):
+    """The card is a non-modal dialog (it holds links and buttons): focus on the citation or term
+    opens it, Tab moves into it, Escape closes it and gives the focus back."""
     served = serve(flagship_site.site)
     page.goto(served.url + "summaries/china-era-of-algorithms/")
     page.wait_for_load_state("load")
@@ -88,12 +90,16 @@ def test_hover_card_opens_and_closes_with_the_keyboard(flagship_site, serve, pag
     assert _tab_to(page, selector), f"Tab never reached {selector}"
     card = page.locator("#refsite-card")
     card.wait_for(state="visible", timeout=3000)
-    assert card.get_attribute("role") == "tooltip"
-    assert page.evaluate("document.activeElement.getAttribute('aria-describedby')") == "refsite-card"
+    assert card.get_attribute("role") == "dialog"
+    assert card.get_attribute("aria-label")
+    assert page.evaluate("document.activeElement.getAttribute('aria-expanded')") == "true"
+    assert page.evaluate("document.activeElement.getAttribute('aria-controls')") == "refsite-card"
     assert card.text_content().strip()
+    page.keyboard.press("Tab")
+    assert page.evaluate("!!document.activeElement.closest('#refsite-card')"), "Tab did not reach the card"
     page.keyboard.press("Escape")
     card.wait_for(state="hidden", timeout=3000)
-    # Focus stays on the link, so the reader goes on from where they were.
+    # Focus is back on the link, so the reader goes on from where they were.
     assert page.evaluate("sel => document.activeElement.matches(sel)", selector) is True
-    assert page.evaluate("document.activeElement.getAttribute('aria-describedby')") is None
+    assert page.evaluate("document.activeElement.getAttribute('aria-expanded')") == "false"
     assert page.js_errors == []

@@ -1,20 +1,32 @@
-/* refsite: hover cards for citations and glossary terms, copy buttons.
+/* refsite: cards for citations and glossary terms, copy buttons, marked backlink targets.
  * Event delegation on the document, so it keeps working after Material's instant navigation
- * swaps the page content. No framework, no title attributes. */
+ * swaps the page content. No framework, no title attributes.
+ *
+ * A card is a non-modal dialog (it holds links and buttons, so not a tooltip). It opens on mouse
+ * hover, on keyboard focus of the citation or term (Tab then moves into the card, Tab past its last
+ * control goes on after the citation, Escape closes it and gives the focus back), and on a first
+ * tap (a second tap on the same citation, or the card's link, follows the link; a tap elsewhere
+ * closes it). */
 (function () {
   "use strict";
   if (window.__refsite) return;
   window.__refsite = true;
 
   var card = null, owner = null, hideTimer = null, pinned = false, returning = false;
+  var lastDown = { type: "", time: 0 };
   var SELECTOR = "a.refsite-cite__ref[data-key], a.refsite-term[data-term-slug]";
+  var TABBABLE = "a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]), " +
+    "select:not([disabled]), textarea:not([disabled]), summary, [tabindex]";
 
   function ensureCard() {
     if (card && document.body.contains(card)) return card;
     card = document.createElement("div");
     card.id = "refsite-card";
-    card.className = "refsite-card";
-    card.setAttribute("role", "tooltip");
+    /* md-typeset: the card's links and buttons look like the page's */
+    card.className = "refsite-card md-typeset";
+    card.setAttribute("role", "dialog");
+    card.setAttribute("aria-modal", "false");
+    card.tabIndex = -1;
     card.hidden = true;
     card.addEventListener("mouseenter", function () { clearTimeout(hideTimer); });
     card.addEventListener("mouseleave", function () { scheduleHide(); });
@@ -26,45 +38,62 @@
     return window.CSS && CSS.escape ? CSS.escape(value) : value.replace(/["\\]/g, "\\$&");
   }
 
+  /* The link to the entry: "<label> in the bibliography →", the arrow left out of its name. */
+  function moreLink(href, name) {
+    var more = document.createElement("a");
+    more.className = "refsite-card__more";
+    more.href = href;
+    more.appendChild(document.createTextNode(name + " "));
+    var arrow = document.createElement("span");
+    arrow.setAttribute("aria-hidden", "true");
+    arrow.textContent = "→";
+    more.appendChild(arrow);
+    return more;
+  }
+
   function fill(target) {
     var box = ensureCard();
     box.textContent = "";
     var body = document.createElement("div");
     body.className = "refsite-card__body";
-    var more = document.createElement("a");
-    more.className = "refsite-card__more";
-    more.href = target.getAttribute("href");
+    var href = target.getAttribute("href"), label, more, copy = null;
     if (target.classList.contains("refsite-term")) {
+      label = target.getAttribute("data-term") || target.textContent.trim();
       var head = document.createElement("strong");
       head.className = "refsite-card__title";
-      head.textContent = target.getAttribute("data-term") || target.textContent;
+      head.textContent = label;
       body.appendChild(head);
       var text = document.createElement("span");
       text.textContent = " " + (target.getAttribute("data-refsite-short") || "");
       body.appendChild(text);
-      more.textContent = "Read the glossary entry →";
+      more = moreLink(href, label + " in the glossary");
+      box.setAttribute("aria-label", "Glossary: " + label);
       box.classList.add("refsite-card--term");
     } else {
       var key = target.getAttribute("data-key");
-      var source = document.querySelector('.refsite-references [data-key="' + cssEscape(key) + '"] .refsite-ref__text');
+      var entry = document.querySelector('.refsite-references [data-key="' + cssEscape(key) + '"]');
+      var source = entry && entry.querySelector(".refsite-ref__text");
+      label = (entry && entry.getAttribute("data-label")) || target.textContent.trim();
       if (source) {
         body.appendChild(source.cloneNode(true));
-        copyAs(body, source.parentNode.getAttribute("data-copy-as"));
+        copy = copyAs(entry.getAttribute("data-copy-as"));
       } else {
-        body.textContent = key;
+        body.textContent = label;
       }
-      more.textContent = "Go to the bibliography entry →";
+      more = moreLink(href, label + " in the bibliography");
+      box.setAttribute("aria-label", "Reference: " + label);
       box.classList.remove("refsite-card--term");
     }
     box.appendChild(body);
     box.appendChild(more);
+    if (copy) box.appendChild(copy);
   }
 
   /* "Copy as" buttons (the styles the site offers): [[label, text], ...] from the page's list. */
-  function copyAs(body, json) {
+  function copyAs(json) {
     var styles;
     try { styles = JSON.parse(json || "[]"); } catch (e) { styles = []; }
-    if (!styles.length) return;
+    if (!styles.length) return null;
     var row = document.createElement("p");
     row.className = "refsite-card__copy";
     styles.forEach(function (pair) {
@@ -75,12 +104,12 @@
       button.textContent = "Copy as " + pair[0];
       row.appendChild(button);
     });
-    body.appendChild(row);
+    return row;
   }
 
   function place(target) {
     var box = ensureCard();
-    var rect = target.getBoundingClientRect();
+    var rect = target.getClientRects()[0] || target.getBoundingClientRect();
     box.style.left = "0px";
     box.style.top = "0px";
     box.hidden = false;
@@ -96,71 +125,180 @@
 
   function show(target) {
     clearTimeout(hideTimer);
-    if (owner && owner !== target) owner.removeAttribute("aria-describedby");
+    if (owner && owner !== target) collapse(owner);
+    pinned = false;
     owner = target;
     fill(target);
     place(target);
-    target.setAttribute("aria-describedby", "refsite-card");
+    target.setAttribute("aria-expanded", "true");
+    target.setAttribute("aria-controls", "refsite-card");
+  }
+
+  function collapse(trigger) {
+    trigger.setAttribute("aria-expanded", "false");
+    trigger.removeAttribute("aria-controls");
   }
 
   function hide() {
     clearTimeout(hideTimer);
     pinned = false;
     if (card) card.hidden = true;
-    if (owner) owner.removeAttribute("aria-describedby");
+    if (owner) collapse(owner);
     owner = null;
   }
 
+  function open() { return !!(card && !card.hidden && owner); }
+
   function scheduleHide() {
     clearTimeout(hideTimer);
-    if (pinned) return;
+    if (pinned || (card && card.contains(document.activeElement)) || (owner && owner === document.activeElement)) return;
     hideTimer = setTimeout(hide, 250);
   }
 
-  document.addEventListener("mouseover", function (event) {
-    var target = event.target.closest && event.target.closest(SELECTOR);
-    if (target) show(target);
+  /* Citations and terms say that they open a card (collapsed until it shows). */
+  function decorate() {
+    var triggers = document.querySelectorAll(SELECTOR);
+    for (var i = 0; i < triggers.length; i++) {
+      if (triggers[i] !== owner) triggers[i].setAttribute("aria-expanded", "false");
+    }
+  }
+
+  function trigger(event) {
+    return event.target && event.target.closest ? event.target.closest(SELECTOR) : null;
+  }
+
+  function tabbables(root) {
+    var all = root.querySelectorAll(TABBABLE), out = [];
+    for (var i = 0; i < all.length; i++) {
+      var el = all[i];
+      if (el.tabIndex < 0 || el.closest("[hidden], [inert]") || !el.getClientRects().length) continue;
+      if (root === document && card && card.contains(el)) continue;
+      out.push(el);
+    }
+    return out;
+  }
+
+  /* The element Tab reaches after the card's owner, as if the card were not there. */
+  function afterOwner() {
+    var list = tabbables(document), index = list.indexOf(owner);
+    return index >= 0 ? list[index + 1] || null : null;
+  }
+
+  /* Mouse (and pen): hover shows the card. Touch is left to the click handler below. */
+  document.addEventListener("pointerover", function (event) {
+    if (event.pointerType === "touch") return;
+    var target = trigger(event);
+    if (target && !(pinned && owner !== target)) show(target);
   });
-  document.addEventListener("mouseout", function (event) {
-    var target = event.target.closest && event.target.closest(SELECTOR);
+  document.addEventListener("pointerout", function (event) {
+    if (event.pointerType === "touch") return;
+    var target = trigger(event);
     if (target && target === owner) scheduleHide();
   });
+  document.addEventListener("pointerdown", function (event) {
+    lastDown = { type: event.pointerType, time: Date.now() };
+    /* A tap or click elsewhere closes the card. */
+    if (open() && !card.contains(event.target) && !trigger(event)) hide();
+  }, true);
   document.addEventListener("focusin", function (event) {
-    var target = event.target.closest && event.target.closest(SELECTOR);
+    var target = trigger(event);
     if (returning) return;  /* Escape gave the focus back: keep the card closed */
-    if (target) show(target);
-    else if (card && !card.contains(event.target)) hide();
+    /* Focus that a tap gives the link: the click handler decides (first tap shows the card). */
+    var byTouch = lastDown.type === "touch" && Date.now() - lastDown.time < 1000;
+    if (target) {
+      if (!byTouch && !(pinned && owner === target)) show(target);
+    } else if (card && !card.contains(event.target)) {
+      hide();
+    }
   });
   document.addEventListener("focusout", function (event) {
-    var target = event.target.closest && event.target.closest(SELECTOR);
-    if (target && target === owner && !(card && card.contains(event.relatedTarget))) scheduleHide();
+    var target = trigger(event);
+    var next = event.relatedTarget;
+    if (target && target === owner && !pinned && !(card && next && card.contains(next))) scheduleHide();
   });
   document.addEventListener("keydown", function (event) {
-    if (event.key === "Escape" && card && !card.hidden) {
-      var back = owner;
+    lastDown = { type: "", time: 0 };
+    if (!open()) return;
+    var active = document.activeElement;
+    if (event.key === "Escape") {
+      var back = owner, inside = card.contains(active);
       hide();
-      if (back && document.activeElement !== back && card.contains(document.activeElement)) {
+      if (back && (inside || active === back)) {
         returning = true;
         try { back.focus(); } finally { returning = false; }
+      }
+      return;
+    }
+    if (event.key !== "Tab" || event.altKey || event.ctrlKey || event.metaKey) return;
+    var inCard = tabbables(card);
+    if (active === owner && !event.shiftKey && inCard.length) {
+      event.preventDefault();
+      inCard[0].focus();
+    } else if (active === card && inCard.length) {
+      event.preventDefault();
+      (event.shiftKey ? owner : inCard[0]).focus();
+    } else if (card.contains(active)) {
+      var index = inCard.indexOf(active);
+      if (event.shiftKey && index === 0) {
+        event.preventDefault();
+        owner.focus();
+      } else if (!event.shiftKey && index === inCard.length - 1) {
+        var next = afterOwner();
+        if (next) {
+          event.preventDefault();
+          hide();
+          next.focus();
+        }
       }
     }
   });
   /* Touch: the first tap shows the card, a second tap on the same link follows it. */
   document.addEventListener("click", function (event) {
-    var target = event.target.closest && event.target.closest(SELECTOR);
-    if (!target) {
-      if (card && !card.hidden && !card.contains(event.target)) hide();
-      return;
-    }
-    if (event.pointerType === "touch" || (window.matchMedia && matchMedia("(hover: none)").matches)) {
-      if (owner !== target || card.hidden) {
-        event.preventDefault();
-        event.stopPropagation();
-        show(target);
-        pinned = true;
-      }
+    var target = trigger(event);
+    if (!target) return;
+    var type = typeof event.pointerType === "string" && event.pointerType ? event.pointerType : lastDown.type;
+    if (type !== "touch") return;
+    if (pinned && owner === target && open()) return;      /* second tap: follow the link */
+    event.preventDefault();
+    event.stopPropagation();
+    show(target);
+    pinned = true;
+    card.focus({ preventScroll: true });
+  }, true);
+
+  /* Backlinks land on a citation or a term: mark it (the script's class as well as :target) so the
+     reader sees which one was meant. With instant navigation the fragment can get lost: Material's
+     navigation.tracking may rewrite the address of the page being left after the new page is in
+     place, and Material then scrolls to that fragment instead. So a link's fragment is remembered
+     when it is clicked, and the new page is scrolled to it if Material did not. */
+  var intended = null;
+  function fragmentId(hash) {
+    try { return decodeURIComponent(hash.slice(1)); } catch (e) { return hash.slice(1); }
+  }
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[href*='#']");
+    if (!link || event.button || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+    var url = new URL(link.href, location.href);
+    if (url.origin === location.origin && url.hash.length > 1) {
+      intended = { path: url.pathname, id: fragmentId(url.hash), time: Date.now() };
     }
   }, true);
+  function markTarget(arrived) {
+    var old = document.querySelectorAll(".refsite-target");
+    for (var i = 0; i < old.length; i++) old[i].classList.remove("refsite-target");
+    var id = fragmentId(location.hash);
+    if (intended && intended.path === location.pathname && Date.now() - intended.time < 10000) id = intended.id;
+    if (arrived) intended = null;
+    var el = id && document.getElementById(id);
+    if (!el) return;
+    if (el.matches(".refsite-cite, .refsite-term")) el.classList.add("refsite-target");
+    if (arrived) {
+      setTimeout(function () {
+        if (document.body.contains(el) && !el.matches(":target")) el.scrollIntoView();
+      }, 100);
+    }
+  }
+  window.addEventListener("hashchange", function () { markTarget(false); });
 
   /* Copy buttons: data-copy holds the exact text. */
   function copyText(text) {
@@ -275,11 +413,15 @@
     var dialogs = document.querySelectorAll('.md-search[role="dialog"]:not([aria-label])');
     for (var i = 0; i < dialogs.length; i++) dialogs[i].setAttribute("aria-label", "Search");
   }
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", nameDialogs);
-  else nameDialogs();
 
-  /* Instant navigation replaces the content: drop a card that belongs to the old page. */
+  /* Instant navigation replaces the content: drop a card that belongs to the old page, mark the
+     new page's citations and terms and the backlink's target. */
+  function ready() { hide(); nameDialogs(); decorate(); markTarget(true); }
   if (window.document$ && typeof window.document$.subscribe === "function") {
-    window.document$.subscribe(function () { hide(); nameDialogs(); });
+    window.document$.subscribe(ready);
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", ready);
+  } else {
+    ready();
   }
 })();
