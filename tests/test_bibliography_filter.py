@@ -19,7 +19,6 @@ import pytest
 from conftest import build, serve_dir_on, free_port, write_site, Served, watch_errors
 from test_robustness_a11y import _violations, axe_script  # noqa: F401  (axe_script is a fixture)
 
-pytestmark = pytest.mark.browser
 
 N_WORKS = 4000
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
@@ -210,6 +209,7 @@ def expected_keys(works, query: str) -> set[str]:
 
 # -- the filter at 4,000 works ---------------------------------------------------------------------
 
+@pytest.mark.browser
 def test_filter_is_instant_at_4000_works_and_folds_accents(large_page):
     page, works = large_page
     assert page.locator("#refsite-works .refsite-entry").count() == N_WORKS
@@ -252,6 +252,7 @@ def test_filter_is_instant_at_4000_works_and_folds_accents(large_page):
     assert page.js_errors == []
 
 
+@pytest.mark.browser
 def test_az_bar_jumps_land_on_their_letter(large_page):
     page, works = large_page
     bar = page.locator("nav.refsite-az")
@@ -286,9 +287,17 @@ def test_az_bar_jumps_land_on_their_letter(large_page):
         first = page.locator(f"[id='works-{letter.lower()}'] + .refsite-entry .refsite-entry__label")
         assert first.is_visible()
         page.evaluate("window.scrollTo(0, document.getElementById('works').offsetTop - 60)")
+    # arriving from elsewhere (a citation's link) at a work far down the list lands on it too
+    base = page.url.split("#")[0]
+    page.goto("about:blank")
+    page.goto(base + "#ref-w3500")
+    page.wait_for_load_state("load")
+    page.wait_for_timeout(300)
+    assert_landed(page, "ref-w3500")
     assert page.js_errors == []
 
 
+@pytest.mark.browser
 def test_keyboard_alone_reaches_the_bar_and_the_filter(large_page):
     page, works = large_page
     page.evaluate("document.getElementById('works').scrollIntoView()")
@@ -335,6 +344,7 @@ def test_keyboard_alone_reaches_the_bar_and_the_filter(large_page):
     assert page.js_errors == []
 
 
+@pytest.mark.browser
 def test_phone_viewport_is_usable(large_bib, phone):
     served, works = large_bib
     page = phone
@@ -364,6 +374,7 @@ def test_phone_viewport_is_usable(large_bib, phone):
 
 # -- the flagship ----------------------------------------------------------------------------------
 
+@pytest.mark.browser
 def test_incomplete_works_are_a_list_the_summary_leads_to(served_flagship, desktop):
     page = desktop
     open_bibliography(page, served_flagship)
@@ -386,6 +397,7 @@ def test_incomplete_works_are_a_list_the_summary_leads_to(served_flagship, deskt
     assert page.js_errors == []
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("device", ["desktop", "phone"])
 def test_most_cited_work_column_stays_short(served_flagship, browser, device):
     context = browser.new_context(**(PHONE if device == "phone" else {"viewport": {"width": 1280, "height": 900}}))
@@ -412,6 +424,7 @@ def test_most_cited_work_column_stays_short(served_flagship, browser, device):
         context.close()
 
 
+@pytest.mark.browser
 def test_filter_works_after_instant_navigation(served_flagship, desktop):
     page = desktop
     page.goto(served_flagship.url)
@@ -440,6 +453,7 @@ def test_filter_works_after_instant_navigation(served_flagship, desktop):
     assert page.js_errors == []
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_no_serious_axe_violations_while_filtering(served_flagship, browser, axe_script, scheme):  # noqa: F811
     context = browser.new_context(color_scheme=scheme)
@@ -467,3 +481,53 @@ def test_entries_stay_in_search_and_the_finder_stays_out(served_flagship):
     assert not any("#works-" in loc or "incomplete-works" in loc for loc in locations)
     text = " ".join(d["text"] for d in docs)
     assert "Filter the works" not in text and "Author, title or year" not in text
+
+
+# -- without a browser: the page's structure ------------------------------------------------------
+
+BIB = """@book{lee2018, author = {Lee, Kai-Fu}, title = {AI Superpowers}, publisher = {HMH}, year = {2018}}
+@article{ozel2020, author = {\\"Ozel, Ay\\c{s}e}, title = {Ports}, journal = {J}, year = {2020}}
+@article{abe2019, author = {Abe, Ken}, title = {Ships}, journal = {J}, year = {2019}, x-verified = {no}}
+@misc{anon2021, title = {Untitled Report}, year = {2021}}
+"""
+PAGE = "# Home\n\nSee [@lee2018; @ozel2020; @abe2019; @anon2021].\n"
+
+
+def test_works_are_grouped_by_the_letter_the_style_files_them_under(make_site):
+    built = make_site({"content/index.md": PAGE, "bibliography/refs.bib": BIB})
+    soup = built.soup("bibliography/")
+    groups = [(g["data-letter"], [e["data-key"] for e in g.select("div.refsite-entry")])
+              for g in soup.select("div.refsite-works__group")]
+    # Öz sorts with O; a work without author under its title (Chicago puts the title first)
+    assert groups == [("A", ["abe2019"]), ("L", ["lee2018"]), ("O", ["ozel2020"]), ("U", ["anon2021"])]
+    for letter, _ in groups:
+        heading = soup.find(id=f"works-{letter.lower()}")
+        assert heading.name == "h3" and heading.has_attr("data-search-exclude")
+    bar = soup.select_one("section.refsite-finder nav.refsite-az")
+    links = {a.get_text(): a["href"] for a in bar.select("a")}
+    assert links == {"A": "#works-a", "L": "#works-l", "O": "#works-o", "U": "#works-u"}
+    off = [s.get_text() for s in bar.select("span.refsite-az__off[aria-disabled='true'][role='link']")]
+    assert len(off) == 22 and "B" in off and "Z" in off
+    # the filter box is there for the script to reveal (nothing to type in without it)
+    box = soup.select_one("div.refsite-filter[hidden][role='search']")
+    assert box.select_one("label[for='refsite-filter']").get_text() == "Filter the works"
+    assert box.select_one("input#refsite-filter")["aria-controls"] == "refsite-works"
+    assert box.select_one("#refsite-filter-status[role='status']").get_text() == "4 works"
+    # the incomplete work, listed where the summary's link leads
+    assert soup.select_one("p.refsite-summary a")["href"] == "#incomplete-works"
+    assert [a["href"] for a in soup.select("#incomplete-works ~ ul.refsite-incomplete-list a")] == ["#ref-abe2019"]
+    assert "refsite/refsite-bibliography.js" in built.read("bibliography/")
+
+
+def test_a_numeric_style_jumps_to_the_author_index(make_site):
+    built = make_site({"content/index.md": PAGE, "bibliography/refs.bib": BIB}, {"refsite": {"style": "ieee"}})
+    soup = built.soup("bibliography/")
+    assert soup.select("div.refsite-works__group") == []        # in order of citation: not by letter
+    assert [e["data-key"] for e in soup.select("#refsite-works div.refsite-entry")] == \
+        ["lee2018", "ozel2020", "abe2019", "anon2021"]
+    bar = soup.select_one("nav.refsite-az")
+    assert "author index" in bar["aria-label"]
+    ids = {t["id"] for t in soup.find_all(id=True)}
+    hrefs = [a["href"] for a in bar.select("a")]
+    assert hrefs and all(h.startswith("#authors-") and h[1:] in ids for h in hrefs)
+    assert [a.get_text() for a in bar.select("a")] == ["A", "L", "O"]          # Özel with O, as the index files her

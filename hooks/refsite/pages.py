@@ -216,8 +216,7 @@ def top_cited_html(rows: list[tuple[str, str, str, int, list[tuple[str, str]]]])
     if not rows:
         return ""
     peak = max(r[3] for r in rows)
-    out = ['<div class="refsite-top__wrap" role="region" aria-labelledby="refsite-top-caption" tabindex="0">'
-           '<table class="refsite-top" role="table"><caption id="refsite-top-caption">Most-cited works</caption>'
+    out = ['<table class="refsite-top" role="table"><caption>Most-cited works</caption>'
            '<thead role="rowgroup"><tr role="row"><th scope="col" role="columnheader" class="refsite-top__work">Work</th>'
            '<th scope="col" role="columnheader" class="refsite-top__count">Citations</th>'
            '<th scope="col" role="columnheader" class="refsite-top__where">Cited on</th></tr></thead><tbody role="rowgroup">']
@@ -233,7 +232,7 @@ def top_cited_html(rows: list[tuple[str, str, str, int, list[tuple[str, str]]]])
                    f'<span class="refsite-top__unit"> citation{"s" if count != 1 else ""}</span></td>'
                    f'<td role="cell" class="refsite-top__where"><span class="refsite-top__unit">Cited on </span>'
                    f'{where}</td></tr>')
-    out.append("</tbody></table></div>")
+    out.append("</tbody></table>")
     return "".join(out)
 
 
