@@ -292,7 +292,8 @@ def test_no_serious_axe_violation_with_a_card_open(served_flagship, open_page, a
 MARK = """id => {
     const el = document.getElementById(id), r = el.getBoundingClientRect(), s = getComputedStyle(el);
     const header = document.querySelector('.md-header').getBoundingClientRect();
-    const other = [...document.querySelectorAll('.refsite-cite')].find(c => c !== el);
+    const other = [...document.querySelectorAll('.refsite-cite, a.refsite-term')]
+        .find(c => c !== el && !c.contains(el) && !el.contains(c));
     return {top: r.top, bottom: r.bottom, header: header.bottom, height: innerHeight,
             marked: el.matches(':target, .refsite-target'), outline: s.outlineStyle,
             outlineWidth: parseFloat(s.outlineWidth), outlineColor: s.outlineColor, bg: s.backgroundColor,
@@ -322,10 +323,16 @@ def test_backlinks_land_on_a_marked_citation_clear_of_the_header(served_flagship
     assert len(hrefs) > 20
     # pages of both kinds, far down the list (the bibliography is scrolled just before the click)
     picks = [h for h in hrefs if "/summaries/" in h][5::40][:2] + [h for h in hrefs if "/glossary/" in h][:1]
-    for href in picks:
-        _goto(page, base + "bibliography/")
+    picks = [("bibliography/", h) for h in picks]
+    # a term page's "appears in" links land on the term in the passage
+    _goto(page, base + "glossary/big-data/")
+    terms = page.locator("article a[href*='#term-big-data-']").evaluate_all("as => as.map(a => a.href)")
+    assert terms
+    picks.append(("glossary/big-data/", terms[-1]))
+    for start, href in picks:
+        _goto(page, base + start)
         page.evaluate("window.__kept = 1")
-        link = page.locator(f".refsite-backlinks a[href='{href}']").first
+        link = page.locator(f"article a[href='{href}']").first
         (link.tap if device == "phone" else link.click)()
         page.wait_for_url(href.split("#")[0] + "**")
         page.wait_for_timeout(600)          # Material's own scrolling, then the script's
