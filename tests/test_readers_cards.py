@@ -203,6 +203,8 @@ def test_keyboard_reaches_the_cards_links_and_escape_returns(served_flagship, op
     assert page.evaluate("e => e === document.activeElement", owner), "Shift+Tab out of the card"
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.closest('#refsite-card') !== null")
+    owner.hover()                       # the pointer passing over the citation keeps the card as it is
+    assert page.evaluate("document.activeElement.closest('#refsite-card') !== null"), "focus lost"
     page.keyboard.press("Escape")
     page.wait_for_function(CARD_SHUT)
     assert page.evaluate("e => e === document.activeElement", owner)

@@ -125,6 +125,7 @@
 
   function show(target) {
     clearTimeout(hideTimer);
+    if (target === owner && open()) return;      /* already shown: keep it (and the focus in it) */
     if (owner && owner !== target) collapse(owner);
     pinned = false;
     owner = target;
