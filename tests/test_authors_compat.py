@@ -93,7 +93,7 @@ def test_readme_add_refsite_builds_as_written(tmp_path):
     assert not (site.site / "glossary").exists(), "no glossary unless the site sets one"
     # "Cite this page": the site's own author and name, nothing of the flagship's
     box = page.select_one(".refsite-citebox__text").get_text()
-    assert box == "Ada Example. n.d. “My book.” My book. https://example.org/my-book/.", box
+    assert box == "Example, Ada. n.d. “My Book.” My Book. https://example.org/my-book/.", box
     assert 'name="DC.creator" content="Ada Example"' in site.read("")
     assert "refsite project" not in html_files(site)
 

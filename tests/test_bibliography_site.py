@@ -446,7 +446,9 @@ def test_page_metadata_from_config_and_front_matter(site):
     assert page_meta(site, "bibliography/") == []
     box = soup_of(site, "zeta.md").select_one("details.refsite-citebox")
     text = box.select_one(".refsite-citebox__text").get_text()
-    assert text.startswith("Ann Author and Bob Builder. 2024. \u201cZeta notes.\u201d")
+    # the page as a reference in the site's style (Chicago author-date: title case)
+    assert text == ("Author, Ann, and Bob Builder. 2024. \u201cZeta Notes.\u201d Bibliography Scenario, "
+                    "Scenario Press, March 5. https://example.org/bibscenario/zeta/.")
     assert "https://example.org/bibscenario/zeta/" in text
     bib = parse_string(box.select_one("pre code").get_text(), "bibtex").entries
     (entry,) = bib.values()
@@ -539,7 +541,7 @@ def test_copy_download_search_and_cite_box(served, clip_page):
     text = box.locator(".refsite-citebox__text")
     text.wait_for(state="visible")
     content = text.text_content()
-    assert "Zeta notes" in content and url + "zeta/" in content
+    assert "Zeta Notes" in content and url + "zeta/" in content
     copy = box.locator("button.refsite-copy", has_text="Copy citation")
     copy.click()
     page.wait_for_function("e => navigator.clipboard.readText().then(t => t === e)",

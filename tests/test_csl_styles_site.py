@@ -128,3 +128,26 @@ def test_malformed_csl_file_is_a_path_line_problem_and_the_default_style_is_used
     built = _site_with_style(make_site, "styles/broken.csl", {"styles/broken.csl": broken},
                              expect=(r"^styles/broken\.csl:4: mismatched tag.*plugins\.refsite\.style",))
     assert [c.get_text() for c in built.article("").select("span.refsite-cite")] == ["(Lee 2018, 12)"]
+
+
+@pytest.mark.parametrize("style", ["chicago-author-date", "apa", "modern-language-association", "ieee",
+                                   "chicago-notes-bibliography"])
+def test_cite_this_page_is_a_reference_in_the_style_as_pandoc_formats_it(tmp_path, style):
+    """"Cite this page" is the page as a web page reference in the site's style: the same text as
+    pandoc --citeproc makes of the page's CSL item with the same .csl file."""
+    import json
+
+    from oracle import norm, pandoc
+
+    from refsite import csl, exports
+    from refsite.citing import Citing
+
+    meta = {"title": "Decoupling and its limits", "authors": ["{The refsite project}", "Ada Lovelace"],
+            "date": "2026-11-29", "url": "https://example.org/summaries/decoupling/",
+            "site_name": "China, Big Data and Algorithms", "language": "en-US", "publisher": "refsite"}
+    item = exports.page_item(meta, "page")
+    ours = Citing(csl.StyleCache().get(style), {}).standalone({"page": item})["page"].text
+    data = tmp_path / "page.json"
+    data.write_text(json.dumps([item]), encoding="utf-8")
+    theirs = pandoc("---\nnocite: '@page'\n---\n", data, "plain", style=style)
+    assert norm(re.sub(r"^\[1\]\s*", "", ours)) == norm(re.sub(r"^\[1\]\s*", "", theirs))

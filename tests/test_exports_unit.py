@@ -16,10 +16,11 @@ from refsite.items import ItemModel
 from refsite.exports import (
     bibtex_entry,
     bibtex_file,
-    cite_page,
+    cite_page_bibtex,
     coins_title,
     csl_json,
     csl_json_item,
+    page_item,
     page_meta_tags,
     ris_file,
     ris_record,
@@ -565,13 +566,15 @@ def test_page_meta_tags_omit_empty_and_unsafe_and_keep_organisations_whole():
         {"authors": ["{World Bank, Poverty and Equity Global Practice}"]})
 
 
-def test_cite_page_text_and_bibtex():
-    text, bib = cite_page(PAGE)
-    assert text == (
-        "Ada Lovelace, Charles Babbage, and Mary Somerville. 2024. "
-        "\u201cGlossary: Ἀλήθεια & <Truth>.\u201d Refsite Demo. March 7, 2024. "
-        "https://example.org/glossary/aletheia/."
-    )
+def test_cite_page_item_and_bibtex():
+    item = page_item(PAGE, "glossary/aletheia.md")
+    assert item == {
+        "id": "glossary/aletheia.md", "type": "webpage", "title": PAGE["title"],
+        "author": [{"family": "Lovelace", "given": "Ada"}, {"family": "Babbage", "given": "Charles"},
+                   {"family": "Somerville", "given": "Mary"}],
+        "container-title": "Refsite Demo", "issued": {"date-parts": [[2024, 3, 7]]},
+        "URL": PAGE["url"], "language": "en"}
+    bib = cite_page_bibtex(PAGE)
     entries = parse_string(bib, "bibtex").entries
     assert list(entries) == ["aletheia-2024"]
     e = entries["aletheia-2024"]
@@ -585,19 +588,23 @@ def test_cite_page_text_and_bibtex():
 
 
 def test_cite_page_minimal_and_hostile():
-    text, bib = cite_page({"title": 'Why "quotes"?', "url": "javascript:alert(1)", "site_name": "S"})
-    assert text == "S. n.d. \u201cWhy \"quotes\"?\u201d"
+    meta = {"title": 'Why "quotes"?', "url": "javascript:alert(1)", "site_name": "S"}
+    # no author given: the site is the author (and not its own container)
+    assert page_item(meta) == {"id": "page", "type": "webpage", "title": 'Why "quotes"?',
+                               "author": [{"literal": "S"}]}
+    bib = cite_page_bibtex(meta)
     assert "javascript" not in bib
     e = next(iter(parse_string(bib, "bibtex").entries.values()))
     assert "url" not in e.fields
-    text, bib = cite_page({})
-    assert text == "n.d."
-    assert len(parse_string(bib, "bibtex").entries) == 1
-    text, bib = cite_page({"title": "100% {braces} & $x_1$ \\cmd", "authors": ["Smith, J. and Co"],
-                           "date": "2020-05", "url": "http://x.org"})  # fmt: skip
-    assert "May 2020." in text
-    e = next(iter(parse_string(bib, "bibtex").entries.values()))
-    assert len(e.persons["author"]) == 1
+    assert page_item({}) == {"id": "page", "type": "webpage"}
+    assert len(parse_string(cite_page_bibtex({}), "bibtex").entries) == 1
+    meta = {"title": "100% {braces} & $x_1$ \\cmd", "authors": ["Smith, J. and Co", "{ACME and Sons}"],
+            "date": "2020-05", "url": "http://x.org"}  # fmt: skip
+    item = page_item(meta)
+    assert item["issued"] == {"date-parts": [[2020, 5]]}
+    assert item["author"][1] == {"literal": "ACME and Sons"}
+    e = next(iter(parse_string(cite_page_bibtex(meta), "bibtex").entries.values()))
+    assert len(e.persons["author"]) == 2
     assert csl_json_item(model_item({"k": e}, "k"))["title"] == "100% {braces} & $x_1$ \\cmd"
 
 

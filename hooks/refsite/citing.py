@@ -104,6 +104,7 @@ class Citing:
         the parsed locale files (``csl.LocaleFiles``) to share between processors."""
         self.style = style
         self.items = items
+        self.locale_files = locale_files
         self.processor = _MarkingProcessor(style, items, locale_files=locale_files)
         self.is_note = style.cls == "note"
         self._rank = None           # (bibliography order, key -> rank), for ``order``
@@ -210,6 +211,25 @@ class Citing:
         DOIs are links (as Pandoc's ``link-bibliography``)."""
         return [(key, csl.Rendered(linkify(r.html), r.text))
                 for key, r in self.processor.bibliography(list(keys))]
+
+    def standalone(self, items: dict) -> dict[str, csl.Rendered]:
+        """Works that are not among the site's (its own pages, for "Cite this page"), each as the
+        style's reference entry, rendered apart from the site's works: no year suffix, number or
+        disambiguation shared with them or with each other. A style without a bibliography gives
+        the work's first note or citation."""
+        def one(item):          # a processor of its own: numbered 1, nothing to tell apart
+            proc = csl.Processor(self.style, {item["id"]: item}, locale_files=self.locale_files)
+            if self.style.bibliography is None:
+                return proc.process_citations([csl.Citation([csl.CiteItem(item["id"])], note_index=1)])[0]
+            return dict(proc.bibliography([item["id"]])).get(item["id"])
+
+        bib = self.style.bibliography
+        if bib is None or self.style.is_numeric or bib.opts.get("subsequent-author-substitute") is not None:
+            rendered = {key: one(item) for key, item in items.items()}
+        else:                   # one processor for all: no citations, so no year suffixes
+            proc = csl.Processor(self.style, items, locale_files=self.locale_files)
+            rendered = dict(proc.bibliography(list(items)))
+        return {key: csl.Rendered(linkify(r.html), r.text) for key, r in rendered.items() if r is not None}
 
     def order(self, keys) -> list[str]:
         """``keys`` (known ones) in the style's bibliography order."""

@@ -26,17 +26,19 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from urllib.parse import quote_plus, unquote, urlencode, urlsplit
 
+from pybtex.database import Person
 
-from .items import latex_inlines, stringify
+from .items import latex_inlines, person_name, stringify
 from .latex import ulatex
 
 __all__ = [
     "bibtex_entry",
     "bibtex_file",
-    "cite_page",
+    "cite_page_bibtex",
     "coins_title",
     "csl_json",
     "csl_json_item",
+    "page_item",
     "page_meta_tags",
     "ris_file",
     "ris_record",
@@ -46,10 +48,6 @@ __all__ = [
 # small helpers
 # --------------------------------------------------------------------------------------------------
 
-_MONTH_NAMES = [
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-]  # fmt: skip
 
 _LOGOS = {
     "TeX": "TeX", "LaTeX": "LaTeX", "LaTeXe": "LaTeX2e", "BibTeX": "BibTeX", "XeTeX": "XeTeX",
@@ -815,16 +813,50 @@ def page_meta_tags(meta: Mapping) -> list[tuple[str, str, str]]:
         return []
 
 
-def _and_list(names: list[str]) -> str:
-    if len(names) <= 1:
-        return "".join(names)
-    if len(names) == 2:
-        return f"{names[0]} and {names[1]}"
-    return ", ".join(names[:-1]) + ", and " + names[-1]
+def _person(name: str) -> dict:
+    """A person's name as written ("Ada Lovelace", "Lovelace, Ada") as a CSL name, read the way
+    BibTeX reads a name (pybtex); a name pybtex cannot read stays one field."""
+    try:
+        name_dict = person_name(Person(name), {})
+    except Exception:
+        return {"literal": name}
+    return name_dict or {"literal": name}
 
 
-def _sentence(s: str) -> str:
-    return s if not s or s[-1] in ".?!" else s + "."
+def page_item(meta: Mapping, key: str = "page") -> dict:
+    """The CSL-JSON item of a page, for "Cite this page" in the site's style: a web page of the
+    site with its authors (organisations, written in braces, as one-field names; when none is
+    given, the site itself), title, date and URL. Never raises."""
+    item: dict = {"id": key, "type": "webpage"}
+    try:
+        meta = meta or {}
+        site = _meta_str(meta, "site_name")
+        title = _meta_str(meta, "title")
+        if title:
+            item["title"] = title
+        authors = [{"literal": name} if organisation else _person(name)
+                   for name, organisation in _meta_people(meta)]
+        if authors:
+            item["author"] = authors
+            if site:
+                item["container-title"] = site
+        elif site:
+            item["author"] = [{"literal": site}]
+        publisher = _meta_str(meta, "publisher")
+        if publisher and publisher != site:
+            item["publisher"] = publisher
+        d = _meta_date(meta)
+        if d:
+            item["issued"] = {"date-parts": [[x for x in d if x]]}
+        url = _safe_url(_meta_str(meta, "url"))
+        if url:
+            item["URL"] = url
+        language = _meta_str(meta, "language")
+        if language:
+            item["language"] = language
+    except Exception:
+        pass
+    return item
 
 
 def _slug(url: str) -> str:
@@ -841,8 +873,8 @@ def _slug(url: str) -> str:
     return base[:60].strip("-") or "page"
 
 
-def cite_page(meta: Mapping) -> tuple[str, str]:
-    """("Cite this page" text, Chicago author-date style; BibTeX ``@online`` entry).  Plain strings."""
+def cite_page_bibtex(meta: Mapping) -> str:
+    """"Cite this page" as a BibTeX ``@online`` entry (plain text)."""
     try:
         meta = meta or {}
         authors = _meta_authors(meta)
@@ -850,24 +882,7 @@ def cite_page(meta: Mapping) -> tuple[str, str]:
         site = _meta_str(meta, "site_name")
         url = _safe_url(_meta_str(meta, "url"))
         d = _meta_date(meta)
-        year = f"{d[0]:04d}" if d else "n.d."
-        parts = []
-        lead = _and_list(authors) or site
-        if lead:
-            parts.append(_sentence(lead))
-        parts.append(_sentence(year))
-        if title:
-            parts.append(f"\u201c{_sentence(title)}\u201d")
-        if site and authors:
-            parts.append(_sentence(site))
-        if d and d[1]:
-            when = f"{_MONTH_NAMES[d[1] - 1]} {d[2]}, {d[0]:04d}" if d[2] else f"{_MONTH_NAMES[d[1] - 1]} {d[0]:04d}"
-            parts.append(_sentence(when))
-        if url:
-            parts.append(_sentence(url))
-        text = " ".join(parts)
-
-        key = f"{_slug(url)}-{year if d else 'nd'}"
+        key = f"{_slug(url)}-{f'{d[0]:04d}' if d else 'nd'}"
         fields: list[tuple[str, str]] = []
         if authors:     # an organisation in braces, so that no reader splits it into names
             people = _meta_people(meta)
@@ -889,7 +904,6 @@ def cite_page(meta: Mapping) -> tuple[str, str]:
         lang = _meta_str(meta, "language")
         if lang:
             fields.append(("langid", _bibtex_text(lang)))
-        bib = f"@online{{{key}" + "".join(f",\n  {k} = {{{v}}}" for k, v in fields) + "\n}\n"
-        return text, bib
+        return f"@online{{{key}" + "".join(f",\n  {k} = {{{v}}}" for k, v in fields) + "\n}\n"
     except Exception:
-        return "", "@online{page-nd\n}\n"
+        return "@online{page-nd\n}\n"

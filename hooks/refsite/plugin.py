@@ -181,7 +181,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         self._flush_problems()
         site = self.site
         if site.settings.cite_page and not site.is_generated(page.file.src_uri) and page.meta.get("cite", True):
-            html += site.cite_box_html(self._meta(page, config))
+            html += site.cite_box_html(self._meta(page, config), page.file.src_uri)
         return html
 
     def _meta(self, page, config):

@@ -83,6 +83,8 @@ class Site:
         self._lists: dict[str, str] = {}
         self._provisional: Citing | None = None
         self.unlinked: set[int] = set()                       # serials of citations inside links
+        self._page_items: dict[str, dict] = {}                # src -> CSL item ("Cite this page")
+        self._page_cites: dict | None = None                  # src -> Rendered, made in on_env
         self.search_sections: list[tuple[str, list[int]]] = []  # (text, citation serials)
 
     # -- configuration --------------------------------------------------------------------------
@@ -384,8 +386,17 @@ class Site:
                 return self._notes_html(info, link)
             if kind == "S":
                 return self._search_html(arg)
+            if kind == "P":
+                rendered = self._page_cite(arg)
+                return rendered.html if rendered else ""
             return ""
         return tokens.replace(content, html_value, self._text_value)
+
+    def _page_cite(self, src: str):
+        """A page as a reference in the site's style (all pages rendered at the first call)."""
+        if self._page_cites is None:
+            self._page_cites = self.citing.standalone(self._page_items)
+        return self._page_cites.get(src)
 
     def add_search_section(self, text: str, serials: list[int]) -> int:
         """A search section's text and the citations in it (``mdext._SearchWords``); its token's arg."""
@@ -423,6 +434,9 @@ class Site:
         if kind == "C" and arg.isdigit():
             rendered = self._rendered.get(int(arg))
             return "" if rendered is None else (rendered.text or rendered.note_text)
+        if kind == "P":
+            rendered = self._page_cite(arg)
+            return rendered.text if rendered else ""
         return ""
 
     def _citation_html(self, info: PageInfo, serial: str, link) -> str:
@@ -719,13 +733,17 @@ class Site:
             out.append(f'<link rel="alternate" type="{escape(mime)}" href="{escape(href)}" title="{escape(title)}">')
         return "\n".join(out)
 
-    def cite_box_html(self, meta: dict) -> str:
-        text, bibtex = exports.cite_page(meta)
+    def cite_box_html(self, meta: dict, src: str) -> str:
+        """The "Cite this page" box: the page as a reference in the site's style (rendered with
+        every page's in on_env, a token until then) and as BibTeX."""
+        self._page_items[src] = exports.page_item(meta, src)
+        bibtex = exports.cite_page_bibtex(meta)
+        text = tokens.page_token(src)
         return (
             '<details class="refsite-citebox" data-search-exclude><summary>Cite this page</summary>'
-            f'<p class="refsite-citebox__text">{escape(text)}</p>'
+            f'<p class="refsite-citebox__text">{text}</p>'
             f'<pre class="refsite-citebox__bibtex"><code>{escape(bibtex)}</code></pre>'
-            f'<p><button type="button" class="md-button refsite-copy" data-copy="{escape(text)}">Copy citation</button> '
+            f'<p><button type="button" class="md-button refsite-copy" data-copy="{text}">Copy citation</button> '
             f'<button type="button" class="md-button refsite-copy" data-copy="{escape(bibtex)}">Copy BibTeX</button></p>'
             "</details>")
 

@@ -3,7 +3,8 @@
 While a page renders, a citation is the token ``\\ue000C:<serial>\\ue001`` (its text depends on
 every citation of the site: numbers, disambiguation, year suffixes), a page's reference list is
 ``\\ue000L:\\ue001`` and, in note styles, its notes ``\\ue000N:\\ue001``; a group of Quarto
-cross-references is ``\\ue000X:<serial>\\ue001``. Private-use characters
+cross-references is ``\\ue000X:<serial>\\ue001``; "Cite this page" is ``\\ue000P:<src>\\ue001``.
+Private-use characters
 survive Markdown, escaping and the table of contents untouched; ``replace`` swaps them in
 ``on_env``. A token inside a tag (an attribute value, e.g. image alt text) gets escaped plain text.
 """
@@ -26,6 +27,11 @@ def citation_token(serial: int) -> str:
 def crossref_token(serial: int) -> str:
     """A group of cross-references (``crossref``): its targets may be on pages rendered later."""
     return f"\ue000X:{serial}\ue001"
+
+
+def page_token(src: str) -> str:
+    """A page as a reference ("Cite this page"): rendered with every page's in ``on_env``."""
+    return f"\ue000P:{src}\ue001"
 
 
 def search_token(index: int) -> str:
