@@ -2,10 +2,11 @@
  *
  * The page holds every work (its text stays in the HTML, for search engines and Material's search);
  * this script only shows or hides entries. It reveals the filter box (hidden without a script),
- * folds case and accents ("Arsene" finds "Arsène", "muller" finds "Müller"), and keeps the works
- * with a word that starts with each word typed (author, title, year, in any order), hides the letters and A–Z jumps with no match, and says how
- * many works match in a live region. Listeners sit on the document, and the page is set up again on
- * each of Material's instant navigations (document$), so nothing needs a reload. */
+ * folds case and accents ("Arsene" finds "Arsène", "muller" finds "Müller"), keeps the works with
+ * a word that starts with each word typed (author, title, year, in any order), hides the letters
+ * and A–Z jumps with no match, and says how many works match in a live region. Listeners sit on
+ * the document, and the page is set up again on each of Material's instant navigations
+ * (document$), so nothing needs a reload. */
 (function () {
   "use strict";
   if (window.__refsiteBibliography) return;
@@ -60,7 +61,7 @@
       var heading = g.querySelector(".refsite-letter");
       groups.push({ el: g, jump: heading ? jumps[heading.id] : null });
     });
-    p.works.__refsiteIndex = { items: items, groups: groups, jumps: jumps, query: "" };
+    p.works.__refsiteIndex = { items: items, groups: groups };
     return p.works.__refsiteIndex;
   }
 
@@ -84,7 +85,6 @@
   function apply(p, query) {
     var idx = index(p);
     var words = fold(query).trim().split(" ").filter(Boolean).map(function (w) { return " " + w; });
-    var key = words.join("");
     var items = idx.items, shown = 0, counts = new Map();
     for (var i = 0; i < items.length; i++) {
       var item = items[i], match = true;
@@ -103,9 +103,6 @@
       setJump(g.jump, has);
     });
     if (p.none) p.none.hidden = shown > 0;
-    p.works.classList.toggle("refsite-works--filtered", words.length > 0);
-    idx.query = key;
-    idx.shown = shown;
     return shown;
   }
 
