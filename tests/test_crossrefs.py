@@ -4,7 +4,6 @@ Quarto's labels; figures and tables with such ids get Quarto's numbered captions
 from __future__ import annotations
 
 import posixpath
-from urllib.parse import urlsplit
 
 import pytest
 

@@ -201,3 +201,23 @@ def test_a_note_inside_a_note_is_a_note_of_its_own(make_site):
     refs = article.select("sup > a.footnote-ref")
     assert [(a.get_text(), a.find_parent("div", class_="footnote") is None) for a in refs] == [
         ("1", True), ("2", True), ("3", True), ("4", False)]
+
+
+def test_many_notes_in_one_paragraph_are_read_in_linear_time(make_site, monkeypatch):
+    """Each note's bracket is matched by scanning forward from it: the paragraph is not scanned
+    again for every note (which made 1,000 notes in a paragraph take 2 s instead of 0.1 s)."""
+    from refsite import syntax
+
+    scanned = []
+
+    class Counting(syntax._Scan):
+        def __init__(self, text):
+            scanned.append(len(text))
+            super().__init__(text)
+
+    monkeypatch.setattr(syntax, "_Scan", Counting)
+    syntax._scan.cache_clear()
+    source = "# Home\n\n" + "Claim^[A note [with] `code`.] " * 1500 + "\n"
+    built = make_site({"content/index.md": source, "bibliography/refs.bib": BIB})
+    assert len(built.article("").select("div.footnote li")) == 1500
+    assert sum(scanned) < 20 * len(source), (len(scanned), sum(scanned))

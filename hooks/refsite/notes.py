@@ -4,7 +4,7 @@ of Python-Markdown's footnotes extension (pure: no MkDocs import).
 * An inline processor (before citations, so ``^[`` is never a citation group) takes the note up to
   its matching ``]``: nested brackets, links and citations stay inside; code spans and escapes are
   already opaque placeholders, so ``^[a `]` b]`` is one note. Its text is inline-processed as any
-  other text (citations, emphasis, links, glossary terms), one level of notes inside a note included.
+  other text (citations, emphasis, links, glossary terms, notes inside the note).
 * A tree processor, right after inline processing, gives each note the footnotes extension's
   markup: a ``sup`` reference with the extension's ids (``fnref:…``, ``fn:…``) in the text and a
   ``li`` in the page's ``div.footnote`` (made where the extension would put it when the page has no
@@ -26,6 +26,7 @@ from .syntax import bracket_end, inside_markup
 MARK = "refsite-inline-note"            # a note between inline processing and the tree processor
 UNPLACED = "refsite-missing refsite-inline-note--unplaced"      # shown as written, marked
 LABEL_PREFIX = "refsite-note-"
+MAX_INNER = 32
 
 
 def _note_starts(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -56,8 +57,10 @@ class InlineNoteProcessor(InlineProcessor):
         note = etree.Element("span")
         note.set("class", MARK)
         note.text = data[start + 2:close]
-        # A note inside the note becomes a child, whose text is processed too (one level).
-        inner = _note_starts(data, start + 2, close)
+        # A note inside the note becomes a child (Python-Markdown processes a child's text again,
+        # so notes nest at any depth). Past MAX_INNER notes inside one note (hostile input, which
+        # Python-Markdown's link patterns would make cubic), the inner ones stay as written.
+        inner = _note_starts(data, start + 2, close) if data.count("^[", start + 2, close) <= MAX_INNER else []
         if inner:
             note.text = data[start + 2:inner[0][0]]
             for n, (i, j) in enumerate(inner):
@@ -87,9 +90,13 @@ class InlineNoteTreeprocessor(Treeprocessor):
                 _unplaced(mark)
             return None
         ol = _footnotes_list(root, footnotes)
+        number = 0
         while marks:
             for parent, mark in marks:
-                _place(footnotes, ol, parent, mark)
+                number += 1
+                while f"{LABEL_PREFIX}{number}" in footnotes.footnotes:
+                    number += 1
+                _place(footnotes, ol, parent, mark, f"{LABEL_PREFIX}{number}")
             marks = _marks(root)        # notes inside notes are in the footnotes now
         _renumber(root, ol, footnotes)
         return None
@@ -145,11 +152,7 @@ def _footnotes_list(root, footnotes) -> etree.Element:
     return ol
 
 
-def _place(footnotes, ol, parent, mark) -> None:
-    n = 1 + sum(label.startswith(LABEL_PREFIX) for label in footnotes.footnotes)
-    while f"{LABEL_PREFIX}{n}" in footnotes.footnotes:
-        n += 1
-    label = f"{LABEL_PREFIX}{n}"
+def _place(footnotes, ol, parent, mark, label: str) -> None:
     footnotes.setFootnote(label, "")
     sup = etree.Element("sup")
     sup.set("id", footnotes.makeFootnoteRefId(label, found=True))

@@ -159,28 +159,9 @@ class _Scan:
                     i += 2
                     continue
             elif c == "`":
-                k = i
-                while k < n and text[k] == "`":
-                    k += 1
-                run = k - i
-                end = -1
-                if tick_fail.get(run, n + 1) > k:
-                    j = k
-                    while True:
-                        j = text.find("`" * run, j)
-                        if j == -1:
-                            tick_fail[run] = k
-                            break
-                        e = j + run
-                        if e < n and text[e] == "`":
-                            while e < n and text[e] == "`":
-                                e += 1
-                            j = e
-                            continue
-                        end = e
-                        break
-                units[i] = end if end != -1 else k
-                i = units[i]
+                end = _code_span_end(text, i, tick_fail)
+                units[i] = end
+                i = end
                 continue
             elif c == "<":
                 m = _AUTOLINK_RE.match(text, i) or _HTML_TAG_RE.match(text, i)
@@ -380,17 +361,78 @@ def _parse_group(text: str, pos: int, sc: _Scan) -> tuple[list[CiteItem], int] |
 
 
 def bracket_end(text: str, pos: int) -> int | None:
-    """Index of the ``]`` that closes the ``[`` at ``text[pos]`` (code spans, escapes, HTML tags
-    and placeholders are opaque, as in a citation), or None if it is not closed."""
+    """Index of the ``]`` that closes the ``[`` at ``text[pos]`` (code spans, escapes, HTML tags,
+    autolinks and placeholders are opaque, as in a citation), or None if it is not closed. Scans
+    forward from ``pos`` only, so a paragraph of many notes is not rescanned for each one."""
     if not isinstance(text, str) or not (0 <= pos < len(text)) or text[pos] != "[":
         return None
-    return _scan(text).bmatch.get(pos)
+    n, depth, i = len(text), 0, pos
+    search = _SCAN_CHARS.search
+    while True:
+        hit = search(text, i)
+        if hit is None:
+            return None
+        i = hit.start()
+        c = text[i]
+        if c == STX:
+            j = text.find(ETX, i + 1)
+            if j != -1:
+                i = j + 1
+                continue
+        elif c == "\\":
+            if i + 1 < n and text[i + 1] in _ASCII_PUNCT:
+                i += 2
+                continue
+        elif c == "`":
+            i = _code_span_end(text, i)
+            continue
+        elif c == "<":
+            m = _AUTOLINK_RE.match(text, i) or _HTML_TAG_RE.match(text, i)
+            if m:
+                i = m.end()
+                continue
+        elif c == "[":
+            depth += 1
+        elif c == "]":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+
+
+def _code_span_end(text: str, i: int, fail: dict | None = None) -> int:
+    """After the code span opened by the backtick run at ``i`` (or after the run, unclosed).
+    ``fail`` (run length -> where a run of that length was last found unclosed) keeps a scan of
+    many unclosed runs linear."""
+    n = len(text)
+    k = i
+    while k < n and text[k] == "`":
+        k += 1
+    run, j = k - i, k
+    if fail is not None and fail.get(run, n + 1) <= k:
+        return k
+    while True:
+        j = text.find("`" * run, j)
+        if j == -1:
+            if fail is not None:
+                fail[run] = k
+            return k
+        e = j + run
+        if e < n and text[e] == "`":
+            while e < n and text[e] == "`":
+                e += 1
+            j = e
+            continue
+        return e
 
 
 def inside_markup(text: str, pos: int) -> bool:
     """True if ``text[pos]`` is inside an autolink or an inline HTML tag (``<https://x/^[y]>``)."""
-    units = _scan(text).units
-    return any(start < pos < end for start, end in units.items() if text[start] == "<")
+    i = text.rfind("<", 0, pos)
+    if i == -1:
+        return False
+    m = _AUTOLINK_RE.match(text, i) or _HTML_TAG_RE.match(text, i)
+    return m is not None and m.end() > pos
 
 
 def parse_bracketed(text: str, pos: int) -> Citation | None:
