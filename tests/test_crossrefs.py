@@ -95,8 +95,8 @@ def xref_site(tmp_path_factory):
         "bibliography/refs.bib": BIB,
     }, {"nav": ["index.md", "chapters/data.md", "chapters/other.md"]})
     return build(root, strict=False, expect=(
-        r"^content/chapters/other\.md:9: unknown cross-reference '@fig-nowhere': no heading, figure or table "
-        r"of the site has the id 'fig-nowhere'$",))
+        r"^content/chapters/other\.md:9: unknown cross-reference '@fig-nowhere': no element of the site has "
+        r"the id 'fig-nowhere' \(a figure is !\[Caption\]\(file\.png\)\{#fig-x\} or ::: \{#fig-x\}\)$",))
 
 
 def _refs(article) -> list[tuple[str, str]]:

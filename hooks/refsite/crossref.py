@@ -37,6 +37,12 @@ from markupsafe import escape
 
 KINDS = {"fig": "Figure", "tbl": "Table", "sec": "Section", "eq": "Equation", "lst": "Listing"}
 NBSP = "\u00a0"
+# How each kind of target is written (said when a reference finds none)
+WRITTEN = {"fig": "a figure is ![Caption](file.png){#fig-x} or ::: {#fig-x}",
+           "tbl": "a table has the caption ': Caption {#tbl-x}' right before or after it",
+           "sec": "a heading is ## Title {#sec-x}",
+           "eq": "an equation is $$ … $$ {#eq-x}, with pymdownx.arithmatex",
+           "lst": "a code listing is ```{#lst-x lst-cap=\"Caption\"}"}
 _KEY = re.compile(r"^([A-Za-z]+)-(\S+)$")
 CAPTION_MARK = "refsite-table-caption"
 _CAPTION = re.compile(r"^[ ]{0,3}(Table:|table:|:)[ \t]+(\S.*)$", re.S)
@@ -126,8 +132,8 @@ class Crossrefs:
             for item in reference.items:
                 if item.ident not in self.targets:
                     out.append((reference.path, item.line,
-                                f"unknown cross-reference '@{item.key}': no heading, figure or table "
-                                f"of the site has the id '{item.ident}'"))
+                                f"unknown cross-reference '@{item.key}': no element of the site has the id "
+                                f"'{item.ident}' ({WRITTEN[item.kind]})"))
         return out
 
     def _parts(self, serial: str, resolve) -> list[tuple[str, Target | None, str]]:
