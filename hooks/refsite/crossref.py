@@ -14,7 +14,9 @@ key refers to the element of the site with that id:
 * a table with a Pandoc caption paragraph ``: Caption {#tbl-x}`` (or ``Table: …``) right before or
   after it, a fenced div ``::: {#tbl-x}`` around a table (its last paragraph is the caption) or any
   ``<table id="tbl-x">``: "Table 1: Caption" above the table, "Table 1" in references;
-* any other element with an ``eq-`` or ``lst-`` id: "Equation 1", "Listing 1".
+* an equation ``$$ … $$ {#eq-x}`` (with pymdownx.arithmatex): "(1)" at its right, "Equation 1" in
+  references; a code block ``{#lst-x lst-cap="Caption"}``: "Listing 1: Caption" above it;
+* any other element with such an id, raw HTML included (``<div id="eq-x">``): numbered the same.
 
 Numbers count per page, in reading order, per kind. A reference reads as Quarto writes it: the
 kind's name and number ("Figure 2"); ``[-@fig-x]`` the number only ("2"); ``[Fig @fig-x]`` the
@@ -31,6 +33,7 @@ import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass
 
+from markdown import util as md_util
 from markdown.blockprocessors import BlockProcessor
 from markdown.extensions.toc import remove_fnrefs, render_inner_html, strip_tags
 from markupsafe import escape
@@ -49,7 +52,7 @@ _CAPTION = re.compile(r"^[ ]{0,3}(Table:|table:|:)[ \t]+(\S.*)$", re.S)
 _CAPTION_ATTRS = re.compile(r"\s*\{([^{}\n]*)\}\s*$")
 _CAPTION_ID = re.compile(r"(?:^|\s)#([^\s}]+)")
 _TABLE_RULE = re.compile(r"^[ \t|:\-]*-[ \t|:\-]*$")
-_STASHED = re.compile("\x02wzxhzdk:(\\d+)\x03")        # Python-Markdown's raw HTML placeholder
+_STASHED = re.compile(re.escape(md_util.HTML_PLACEHOLDER).replace("%s", r"(\d+)"))   # a raw HTML block
 _RAW_ID = re.compile(r"""<(\w+)\b[^>]*?\bid=["']((?:fig|tbl|sec|eq|lst)-[^"'\s>]+)["'][^>]*>""")
 _LISTING_CAPTION = re.compile(r"""\blst-cap=(?:"([^"]*)"|'([^']*)')""")
 _RAW_CAPTION = {"fig": re.compile(r"<figcaption\b[^>]*>"), "tbl": re.compile(r"<caption\b[^>]*>")}
