@@ -183,10 +183,10 @@ def test_without_the_footnotes_extension_nested_notes_are_shown_once(make_site):
     from conftest import BASE_CONFIG
 
     extensions = [e for e in BASE_CONFIG["markdown_extensions"] if e != "footnotes"]
-    built = make_site({"content/index.md": "# Home\n\nOuter^[a ^[b] c] text.\n",
+    built = make_site({"content/index.md": "# Home\n\nOuter^[a ^[b] c] text.\n\nNext^[d].\n",
                        "bibliography/refs.bib": BIB}, {"markdown_extensions": extensions},
-                      expect=(r"^content/index\.md:3: inline note",))
-    assert len(built.warnings) == 1
+                      expect=(r"^content/index\.md:3: inline note", r"^content/index\.md:5: inline note"))
+    assert len(built.warnings) == 2         # one per note, at its own line (not at the inner note)
     assert norm(built.article("").select_one("p").get_text()) == "Outer^[a ^[b] c] text."
 
 

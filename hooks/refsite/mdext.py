@@ -29,7 +29,7 @@ from .foreign import DollarMathProcessor, ForeignProcessor, ForeignSyntax
 from . import searchwords
 from .tokens import NOTES_TOKEN, REFERENCES_TOKEN, TOKEN_RE, citation_token, search_token
 from .registry import CitationRecord, TermRecord
-from .syntax import parse_bracketed, parse_narrative
+from .syntax import bracket_end, parse_bracketed, parse_narrative
 from . import crossref
 from .tokens import crossref_token
 from .notes import InlineNoteProcessor, InlineNoteTreeprocessor
@@ -626,7 +626,8 @@ class RefsiteExtension(Extension):
         if page._masked is None:
             page._masked = _mask_code(page.source)
         pos = page._masked.find("^[", self.note_hint)
-        self.note_hint = pos + 2 if pos >= 0 else self.note_hint
+        end = bracket_end(page._masked, pos + 1) if pos >= 0 else None
+        self.note_hint = end + 1 if end is not None else pos + 2 if pos >= 0 else self.note_hint
         line = page.source.count("\n", 0, pos) + 1 + page.line_offset if pos >= 0 else None
         self.site.problem(page.display_path, page.line_map.get("line", line), message)
 
