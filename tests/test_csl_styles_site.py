@@ -50,22 +50,123 @@ def test_numeric_style_numbers_works_in_reading_order(tmp_path):
 
 
 def test_note_style_puts_citations_in_page_footnotes(tmp_path):
+    """A note style makes each citation of the text a footnote of the page (the footnotes
+    extension's), numbered with the author's own notes in reading order, as Pandoc does."""
     built = _flagship(tmp_path, "chicago-notes-bibliography")
     article = built.article("summaries/decoupling/")
-    refs = article.select("span.refsite-cite sup.refsite-note-ref a")
-    notes = article.select(".refsite-notes li")
-    assert len(refs) == len(notes) > 3
-    assert [a["href"] for a in refs] == [f"#{li['id']}" for li in notes]
-    texts = [li.get_text() for li in notes]
+    refs = article.select("span.refsite-cite > sup > a.footnote-ref")
+    items = {li["id"]: li for li in article.select("div.footnote > ol > li")}
+    assert len(refs) > 3
+    assert all(a["href"][1:] in items for a in refs)
+    # every note of the page is in one list, numbered 1, 2, 3… in reading order
+    numbers = [a.get_text() for a in article.select("a.footnote-ref")]
+    assert numbers == [str(n) for n in range(1, len(items) + 1)]
+    assert not article.select(".refsite-notes, sup.refsite-note-ref")
+    # the citation's element keeps its id in the passage (the bibliography's backlinks land there)
+    assert all(a.find_parent("span", class_="refsite-cite")["id"].startswith("cite-") for a in refs)
+    texts = [items[a["href"][1:]].select_one("span.refsite-cite-note").get_text() for a in refs]
     # a first note is the full form; a later one for the same work is the short form
     first = next(t for t in texts if t.startswith("Lizhi Liu, “The Rise of Data Politics"))
     later = [t for t in texts if t.startswith("Liu, “The Rise of Data Politics,”")]
     assert "Studies in Comparative" in first and later
     # numbering starts again on every page
-    other = built.article("").select(".refsite-notes li")
-    assert other and other[0]["id"] == "refsite-note-1"
+    other = built.article("").select("a.footnote-ref")
+    assert other and other[0].get_text() == "1"
     label = built.soup("bibliography/").select_one("div.refsite-entry h3").get_text()
     assert len(label) < 80        # the short form, not the full note
+
+
+_MIXED = """\
+# Mixed
+
+Text cites [@lee2018, 12] here.[^a] Then @doe1999 says so. Inline^[An inline note citing [@lee2018, 14].]
+again [@lee2018, 15].
+
+More [@doe1999] and[^b] end; as @doe2000 [4] shows.[^c]
+
+[^a]: A note citing [@doe2000, 3] and @lee2018.
+[^b]: Plain note, then [@smith2004a].
+[^c]: [@lee2018, 15]. See also [@doe1999, 40; @smith2004a].
+"""
+
+
+def _pandoc_notes(markdown: str, bib: Path, style: str) -> tuple[str, list[str]]:
+    """pandoc --citeproc's text of the page (each note as [n]) and the text of each note."""
+    import json
+
+    from oracle import norm, pandoc, stringify
+
+    doc = json.loads(pandoc(markdown, bib, "json", style=style))
+    notes: list[str] = []
+
+    def text(node) -> str:
+        if isinstance(node, list):
+            return "".join(text(n) for n in node)
+        if isinstance(node, dict) and node.get("t") == "Note":
+            notes.append("")
+            index = len(notes) - 1
+            notes[index] = norm(" ".join(text(block) for block in node["c"]))
+            return f"[{index + 1}]"
+        if isinstance(node, dict) and node.get("t") in ("Para", "Plain", "Emph", "Strong", "Span",
+                                                        "Cite", "Quoted", "Link"):
+            content = node["c"]
+            inner = content[-1] if node["t"] in ("Span", "Cite", "Link") else content
+            if node["t"] == "Link":
+                inner = content[1]
+            if node["t"] == "Quoted":
+                quote = "“”" if content[0]["t"] == "DoubleQuote" else "‘’"
+                return quote[0] + text(content[1]) + quote[1]
+            return text(inner)
+        return stringify(node)
+
+    body = [norm(text(block)) for block in doc["blocks"] if block.get("t") == "Para"]
+    return " ".join(body), notes
+
+
+def test_note_style_numbers_citations_with_the_authors_notes_as_pandoc_does(make_site):
+    """A page mixing ``[^id]`` notes, inline notes and citations in and out of notes, in a note
+    style: the same notes, in the same order, with the same text as pandoc --citeproc's."""
+    from oracle import norm
+
+    data = Path(__file__).resolve().parent / "data" / "oracle" / "works.bib"
+    style = "chicago-notes-bibliography"
+    built = make_site({"content/index.md": _MIXED, "bibliography/works.bib": data.read_text(encoding="utf-8")},
+                      {"refsite": {"style": style}})
+    article = built.article("")
+    for back in article.select("a.footnote-backref"):
+        back.decompose()
+    for ref in article.select("sup > a.footnote-ref"):
+        ref.parent.replace_with(f"[{ref.get_text()}]")
+    ours_notes = [norm(li.get_text()) for li in article.select("div.footnote > ol > li")]
+    ours_text = " ".join(norm(p.get_text()) for p in article.select("p")
+                         if not p.find_parent(class_="footnote") and not p.find_parent("details")
+                         and not p.find_parent(class_="refsite-references"))
+    text, notes = _pandoc_notes(_MIXED, data, style)
+    assert ours_text == text
+    assert ours_notes == notes
+    assert len(notes) == 9
+    # the bibliography's backlinks land on the citations: in the passage, or in the author's note
+    page = built.article("")
+    backlinks = {a["href"].split("#")[1] for a in built.soup("bibliography/").select("a[href*='#cite-']")}
+    assert len(backlinks) == len(page.select("span.refsite-cite[id^=cite-]")) == 11
+    in_text = [i for i in backlinks if not page.find(id=i).find_parent(class_="footnote")]
+    assert len(in_text) == 5 and all(page.find(id=i).select_one("sup > a.footnote-ref") for i in in_text)
+
+
+def test_note_style_without_the_footnotes_extension_lists_the_notes_apart(make_site):
+    from conftest import BASE_CONFIG
+
+    extensions = [e for e in BASE_CONFIG["markdown_extensions"] if e != "footnotes"]
+    built = _site_with_style(make_site, "chicago-notes-bibliography")
+    assert built.article("").select("div.footnote li") and not built.article("").select(".refsite-notes")
+    built = make_site({"content/index.md": "# Home\n\nAs argued [@lee2018, p. 12] here.\n",
+                       "bibliography/refs.bib": "@book{lee2018, author = {Lee, Kai-Fu}, title = {AI Superpowers},"
+                                                " year = {2018}}\n"},
+                      {"refsite": {"style": "chicago-notes-bibliography"}, "markdown_extensions": extensions})
+    article = built.article("")
+    assert [li.get_text().strip() for li in article.select(".refsite-notes li")] == \
+        ["Kai-Fu Lee, AI Superpowers (2018), 12. \u21a9"]
+    assert article.select_one("span.refsite-cite sup.refsite-note-ref a")["href"] == "#refsite-note-1"
 
 
 @pytest.mark.browser

@@ -154,6 +154,10 @@ def test_note_style_cites_in_inline_notes_as_in_footnotes(make_site):
     shape = [[(el.name, el.get("class")) for el in li.select("span.refsite-cite *")] for li in (first, second)]
     assert shape[0] == shape[1] and shape[0]
     assert [a.get_text() for a in article.select("sup > a.footnote-ref")] == ["1", "2"]
+    # rendered inside the note, in the note's form (full, then short), as pandoc --citeproc does
+    notes = [norm(re.sub("[\u21a9\ufe0e]", "", li.get_text())) for li in (first, second)]
+    assert notes == ["See Max Kuhn and Kjell Johnson, Feature Engineering and Selection (CRC Press, 2020).",
+                     "See Kuhn and Johnson, Feature Engineering and Selection."]
 
 
 def test_without_the_footnotes_extension_a_note_is_reported_and_shown(make_site):

@@ -4,13 +4,15 @@ Pure (no MkDocs). While pages render, the Markdown extension records each citati
 (``Written``) and leaves a token in the page; after all pages are rendered, ``Citing.render`` gives
 the HTML of every citation at once, so that citation numbers (in reading order), disambiguation
 and year suffixes are decided over the whole site. Note styles put each citation in a footnote of
-its page (positions such as ibid. are computed within the page). Reference entries come from the
+its page, numbered with the page's own footnotes in reading order (positions such as ibid. are
+computed within the page, from those note numbers); a citation inside a footnote stays in it, in
+the note's form, as in Pandoc. Reference entries come from the
 same processor, in the style's bibliography order.
 
 How a citation as written maps to CSL (as Pandoc's citeproc does): a bracketed group is one CSL
 citation; an in-text citation (``@key [p. 4]``) is the first work's names followed by a citation of
 it with the author suppressed ("Lee (2018, 4)"); in a note style the names stay in the text and the
-whole citation goes into the note. Unknown keys are shown as **key?** where the work would be.
+rest of the citation goes into the note. Unknown keys are shown as **key?** where the work would be.
 """
 from __future__ import annotations
 
@@ -57,16 +59,22 @@ class Written:
     page: str
     cites: tuple[WrittenCite, ...]
     bracketed: bool
+    note: int | None = None     # note styles: the number of the page's footnote it is in or makes
+    in_note: bool = False       # note styles: inside an author's footnote (rendered there, inline)
+    note_start: bool = False    # ... and the first thing in it (no parentheses, as in Pandoc)
 
 
 @dataclass
 class Rendered:
     """A citation as the reader sees it: ``html`` for the text, ``note`` (note styles) for its
-    footnote; ``text`` is plain text of what stands in the text."""
+    footnote; ``text`` is plain text of what stands in the text; ``inline`` (note styles) is the
+    citation as it reads inside an author's footnote."""
     html: str
     text: str
     note: str = ""
     note_text: str = ""
+    inline: str = ""
+    inline_text: str = ""
 
 
 @dataclass
@@ -125,6 +133,8 @@ class Citing:
             note = None
             if self.is_note:
                 note = notes[plan.written.page] = notes.get(plan.written.page, 0) + 1
+                if plan.written.note:       # the page's footnote it is in
+                    note = plan.written.note
             citations.append(csl.Citation(plan.known, note_index=note))
         extra = [csl.CiteItem(key) for key in uncited if key in self.items]
         if extra:
@@ -134,7 +144,8 @@ class Citing:
         results = self.processor.process_citations(citations, groups) if citations else []
         if extra:
             results = results[:-1]
-        return [self._finish(plan, result) for plan, result in zip(plans, results)]
+        rows = self.processor._cite_rows if citations else []
+        return [self._finish(plan, result, row) for plan, result, row in zip(plans, results, rows)]
 
     def _plan(self, w: Written) -> _Plan:
         plan = _Plan(w)
@@ -148,20 +159,27 @@ class Citing:
             plan.known.append(csl.CiteItem(
                 cite.key, locator=cite.locator, label=cite.label if cite.locator else "",
                 prefix=cite.csl_prefix, suffix=cite.csl_suffix,
-                suppress_author=cite.mode == "SuppressAuthor" or (in_text and not self.is_note)))
+                # in a note style the names stay in the text and the note leaves them out, as in
+                # Pandoc; inside an author's footnote the citation is whole
+                suppress_author=cite.mode == "SuppressAuthor" or (in_text and not w.in_note)))
         return plan
 
-    def _finish(self, plan: _Plan, result) -> Rendered:
+    def _finish(self, plan: _Plan, result, row=()) -> Rendered:
         html, text = result.html, result.text
         if plan.missing:
             html, text = self._with_missing(plan, html, text)
         if plan.author is not None:
-            names_html, names_text = self.names(plan.author)
+            # a note style names the author as its note would at that place: in full the first
+            # time, then in the short form (as Pandoc does); other styles always in the same form
+            later = self.is_note and row and row[0].position > 0
+            names_html, names_text = self.names(plan.author, Cite(position=1) if later else NO_CITE)
             names_html = OPEN + plan.author + SEP + names_html + CLOSE
         else:
             names_html = names_text = ""
         if self.is_note:    # a note is a sentence: it starts with a capital, as in Pandoc
-            return Rendered(names_html, names_text, note=linkify(_capitalize(html)), note_text=_capitalize(text))
+            inline_html, inline_text = _in_note(html, text, plan.written)
+            return Rendered(names_html, names_text, note=linkify(_capitalize(html)), note_text=_capitalize(text),
+                            inline=linkify(inline_html), inline_text=inline_text)
         if names_html:
             html = names_html + (" " + html if html else "")
             text = names_text + (" " + text if text else "")
@@ -196,10 +214,10 @@ class Citing:
                     text[:-len(suffix)] + delim + delim.join(marks_text) + suffix)
         return html + delim + delim.join(marks_html), text + delim + delim.join(marks_text)
 
-    def names(self, key: str) -> tuple[str, str]:
+    def names(self, key: str, cite: Cite = NO_CITE) -> tuple[str, str]:
         """The names that open an in-text citation of ``key`` ("Lee", "Lee and Doe")."""
         proc = self.processor
-        parts = proc.render_cite_parts(csl.CiteItem(key, author_only=True), NO_CITE)
+        parts = proc.render_cite_parts(csl.CiteItem(key, author_only=True), cite)
         done = proc.finish(parts)
         if done.text.strip():
             return strip_marks(done.html), done.text
@@ -305,6 +323,18 @@ def linkify(html: str) -> str:
         pos = end
     out.append(html[pos:])
     return "".join(out)
+
+
+_FINAL_PERIOD = re.compile("\\.((?:<[^>]*>|[" + CLOSE + "”’])*)$")
+
+
+def _in_note(html: str, text: str, w: Written) -> tuple[str, str]:
+    """A note style's citation inside a footnote, as Pandoc writes it there: no final period, and
+    in parentheses when bracketed, unless it opens the note."""
+    html, text = _FINAL_PERIOD.sub(r"\1", html), re.sub(r"\.([”’]*)$", r"\1", text)
+    if w.bracketed and not w.note_start and all(c.mode != "AuthorInText" for c in w.cites[:1]):
+        return "(" + html + ")", "(" + text + ")"
+    return html, text
 
 
 def _capitalize(html: str) -> str:

@@ -27,12 +27,12 @@ from .citing import Written, WrittenCite
 from .fenced_divs import FencedDivProcessor
 from .foreign import DollarMathProcessor, ForeignProcessor, ForeignSyntax
 from . import searchwords
-from .tokens import NOTES_TOKEN, REFERENCES_TOKEN, TOKEN_RE, citation_token, search_token
+from .tokens import NOTES_TOKEN, REFERENCES_TOKEN, TOKEN_RE, cite_note_token, citation_token, search_token
 from .registry import CitationRecord, TermRecord
 from .syntax import bracket_end, parse_bracketed, parse_narrative
 from . import crossref
 from .tokens import crossref_token
-from .notes import InlineNoteProcessor, InlineNoteTreeprocessor
+from .notes import MARK as NOTE_MARK, InlineNoteProcessor, InlineNoteTreeprocessor
 
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 BLOCKS = {"p", "li", "td", "th", "dd", "dt", "blockquote", "figcaption", "caption"} | HEADINGS
@@ -161,9 +161,62 @@ class _PageTreeprocessor(Treeprocessor):
         self.ext = ext
 
 
+class _CitationNotes(_PageTreeprocessor):
+    """Note styles, after inline processing and before inline notes are placed: each citation of
+    the text (not inside a footnote) gets an inline note (``notes.MARK``) holding its note's token,
+    so that it becomes a footnote of the page numbered with the others in reading order, as in
+    Pandoc. The citation's element stays in the text (its id is the backlinks' target), holding
+    the names of an in-text citation and the footnote's reference. A citation inside a footnote
+    stays there and is rendered in the note's form (``_ContextCollector`` tells which)."""
+
+    def run(self, root):
+        ext = self.ext
+        if not (ext.site.is_note_style and ext.citations) or "footnote" not in self.md.treeprocessors:
+            return None
+        ext.notes_in_footnotes = True
+        serial_of = {id(elem): serial for elem, _keys, serial in ext.citations}
+
+        def walk(elem, in_note):
+            for index, child in enumerate(elem):
+                if id(child) in serial_of and not in_note:
+                    written = ext.site.written[serial_of[id(child)]]
+                    written.note = 0            # numbered once the page's notes are (_note_numbers)
+                    if written.bracketed and all(c.mode != "AuthorInText" for c in written.cites):
+                        _note_after_punctuation(elem, index, child)
+                    mark = etree.SubElement(child, "span")
+                    mark.set("class", NOTE_MARK)
+                    note = etree.SubElement(mark, "span")
+                    note.set("class", "refsite-cite-note")
+                    note.set("data-cites", child.get("data-cites", ""))
+                    note.text = AtomicString(cite_note_token(serial_of[id(child)]))
+                    continue
+                if id(child) in serial_of:
+                    ext.site.written[serial_of[id(child)]].in_note = True
+                walk(child, in_note or child.get("class") in (NOTE_MARK, "footnote"))
+        walk(root, False)
+        return None
+
+
+_NOTE_PUNCTUATION = re.compile(r"[.,;:!?]+")
+
+
+def _note_after_punctuation(parent, index: int, elem) -> None:
+    """A citation that becomes a note mark only: no space before it, and after the punctuation
+    that follows it ("text [@a]." reads "text.¹"), as Pandoc places notes."""
+    before = parent[index - 1].tail if index else parent.text
+    moved = _NOTE_PUNCTUATION.match(elem.tail or "")
+    text = (before or "").rstrip() + (moved.group(0) if moved else "")
+    if moved:
+        elem.tail = elem.tail[moved.end():]
+    if index:
+        parent[index - 1].tail = text
+    else:
+        parent.text = text
+
+
 class _ReferencesAppender(_PageTreeprocessor):
     """Appends the page's "References" section (runs before toc, so it gets an id and a TOC entry),
-    and for note styles the page's notes before it.
+    and for note styles on a page without the footnotes extension the citations' notes before it.
 
     The entries' order and text depend on the whole site (citation numbers, year suffixes), so the
     list is a token that ``on_env`` replaces (``Site.final_content``). The works are searchable on
@@ -174,7 +227,7 @@ class _ReferencesAppender(_PageTreeprocessor):
     def run(self, root):
         ext = self.ext
         site = ext.site
-        if site.is_note_style and ext.citations:
+        if site.is_note_style and ext.citations and not ext.notes_in_footnotes:
             notes = etree.SubElement(root, "div")
             notes.set("class", "refsite-notes")
             notes.text = AtomicString(NOTES_TOKEN)
@@ -292,6 +345,8 @@ class _ContextCollector(_PageTreeprocessor):
         block_of: dict[int, etree.Element] = {}
         current = ("", "")
         footnote_heading: dict[str, tuple[str, str]] = {}
+        footnote_of: dict[int, str] = {}        # element -> id of the footnote it is in
+        note = [""]                             # the footnote being walked
 
         def walk(elem, block):
             nonlocal current
@@ -307,12 +362,15 @@ class _ContextCollector(_PageTreeprocessor):
                 saved = current
                 current = footnote_heading.get(elem_id[3:], current)
                 heading_of[id(elem)] = current
+                saved_note, note[0] = note[0], elem_id
                 for child in elem:
                     walk(child, block)
-                current = saved
+                current, note[0] = saved, saved_note
                 return
             if "refsite-cite" in cls or "refsite-term" in cls or id(elem) in ext.term_parents:
                 heading_of[id(elem)] = current
+                if note[0]:
+                    footnote_of[id(elem)] = note[0]
                 block_of[id(elem)] = block if block is not None else elem
             for child in elem:
                 walk(child, block)
@@ -328,7 +386,10 @@ class _ContextCollector(_PageTreeprocessor):
         for number, (elem, _keys, _serial) in enumerate(ext.citations, 1):
             elem.set("id", f"cite-{number}")
         page = ext.page.src
-        ext.site.set_page_citations(page, [serial for _, _, serial in ext.citations])
+        reading = [serial for _, _, serial in ext.citations]
+        if ext.notes_in_footnotes:
+            reading = _note_numbers(root, ext, footnote_of)
+        ext.site.set_page_citations(page, reading)
         passages: dict = {}
         target_ids = [id(elem) for elem, _, _ in ext.citations]
         for elem, keys, _serial in ext.citations:
@@ -391,6 +452,39 @@ class _SearchWords(_PageTreeprocessor):
         walk(root)
         flush(root, len(root))
         return None
+
+
+def _note_numbers(root, ext, footnote_of: dict[int, str]) -> list[int]:
+    """Note styles (``_CitationNotes``): each citation's footnote number (the one it makes, or the
+    one it is in) set on its ``Written``; the page's citations in reading order, as Pandoc reads
+    them: by note, then in document order."""
+    numbers: dict[str, int] = {}
+    for div in root.iter("div"):
+        if div.get("class") == "footnote" and div.find("ol") is not None:
+            numbers = {li.get("id"): n for n, li in enumerate(div.find("ol"), 1)}
+            break
+    reading = []
+    for rank, (elem, _keys, serial) in enumerate(ext.citations):
+        written = ext.site.written[serial]
+        ref = next((a for sup in elem if sup.tag == "sup" for a in sup
+                    if a.get("class") == "footnote-ref"), None)
+        if ref is not None:
+            written.note = numbers.get(ref.get("href", "")[1:])
+        elif id(elem) in footnote_of:
+            written.note, written.in_note = numbers.get(footnote_of[id(elem)]), True
+            written.note_start = _opens_note(root, elem, footnote_of[id(elem)])
+        reading.append((written.note or 0, rank, serial))
+    return [serial for _note, _rank, serial in sorted(reading)]
+
+
+def _opens_note(root, elem, note_id: str) -> bool:
+    """Whether ``elem`` is the first thing in the footnote ``note_id`` (its first paragraph's)."""
+    for li in root.iter("li"):
+        if li.get("id") == note_id:
+            first = li[0] if len(li) else None
+            return (first is not None and first.tag == "p" and not (first.text or "").strip()
+                    and len(first) > 0 and first[0] is elem)
+    return False
 
 
 def _citations_in_links(root) -> list[int]:
@@ -486,6 +580,7 @@ class RefsiteExtension(Extension):
         self.term_parents: set[int] = set()
         self.search_hint = 0
         self.note_hint = 0
+        self.notes_in_footnotes = False     # note styles: citations made footnotes of the page
         self.xrefs = 0             # cross-reference groups on the page
         self.foreign = ForeignSyntax()
         self.div_hint = 0
@@ -512,6 +607,8 @@ class RefsiteExtension(Extension):
                                        (160): a bracketed citation group ``[@a; @b]``
         refsite_narrative   177 (i)    an in-text citation ``@a`` (a key inside a group
                                        belongs to the group, so groups go first)
+        refsite_citation_notes 19.6 (t) note styles, after inline (20): each citation of the
+                                       text gets an inline note holding its note
         refsite_notes       19.5 (t)   after inline (20): inline notes become footnotes of the
                                        page (``notes``), before footnote-reorder (19) and
                                        footnote-duplicate (15)
@@ -546,6 +643,7 @@ class RefsiteExtension(Extension):
         md.parser.blockprocessors.register(crossref.TableCaptionProcessor(md.parser), "refsite_table_caption", 26)
         md.parser.blockprocessors.register(crossref.EquationLabelProcessor(md.parser), "refsite_equation", 80)
         md.inlinePatterns.register(InlineNoteProcessor(), "refsite_note", 179)
+        md.treeprocessors.register(_CitationNotes(md, self), "refsite_citation_notes", 19.6)
         md.treeprocessors.register(InlineNoteTreeprocessor(md, self._report_note), "refsite_notes", 19.5)
         md.treeprocessors.register(_CrossrefTargets(md, self), "refsite_xref_targets", 7.8)
         md.parser.blockprocessors.register(crossref.TableCaptionProcessor(md.parser), "refsite_table_caption", 26)

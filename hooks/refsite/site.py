@@ -312,7 +312,7 @@ class Site:
             if kind != "C" or not arg.isdigit() or int(arg) >= len(self.written):
                 return ""
             rendered = self._provisional.render([self.written[int(arg)]])[0]
-            return rendered.text or rendered.note_text
+            return self._shown_text(rendered, self.written[int(arg)])
         return tokens.replace(text, value, value, html=False)
 
     # -- after all pages are rendered (on_env) --------------------------------------------------
@@ -384,6 +384,9 @@ class Site:
                 return self._reference_list_html(info, bib_url)
             if kind == "N":
                 return self._notes_html(info, link)
+            if kind == "F":
+                rendered = self._rendered.get(int(arg)) if arg.isdigit() else None
+                return "" if rendered is None else self.citing.linked(rendered.note, link)
             if kind == "S":
                 return self._search_html(arg)
             if kind == "P":
@@ -431,13 +434,25 @@ class Site:
     def _text_value(self, kind: str, arg: str) -> str:
         if kind == "X":
             return self.crossrefs.text(arg, self.resolve)
-        if kind == "C" and arg.isdigit():
+        if kind in "CF" and arg.isdigit():
             rendered = self._rendered.get(int(arg))
-            return "" if rendered is None else (rendered.text or rendered.note_text)
+            if rendered is None:
+                return ""
+            return rendered.note_text if kind == "F" else self._shown_text(rendered, self.written[int(arg)])
         if kind == "P":
             rendered = self._page_cite(arg)
             return rendered.text if rendered else ""
         return ""
+
+    def _shown_text(self, rendered, written) -> str:
+        """The plain text of what a citation shows where it stands."""
+        if not self.citing.is_note:
+            return rendered.text
+        if written.in_note:             # inside an author's footnote: the note's form
+            return rendered.inline_text
+        if written.note is not None:    # a footnote of the page: the names of an in-text one
+            return rendered.text
+        return rendered.text or rendered.note_text      # not in the page's tree (alt text)
 
     def _citation_html(self, info: PageInfo, serial: str, link) -> str:
         rendered = self._rendered.get(int(serial)) if serial.isdigit() else None
@@ -445,6 +460,11 @@ class Site:
             return ""
         html = self.citing.linked(rendered.html, link)
         if not self.citing.is_note:
+            return html
+        written = self.written[int(serial)]
+        if written.in_note:          # inside an author's footnote: the note's form, there
+            return self.citing.linked(rendered.inline, link)
+        if written.note is not None:     # a footnote of the page (its reference is in the page)
             return html
         number = self._note_number(info.src, int(serial))
         return (html + f'<sup class="refsite-note-ref" id="refsite-noteref-{number}">'

@@ -2,7 +2,8 @@
 
 While a page renders, a citation is the token ``\\ue000C:<serial>\\ue001`` (its text depends on
 every citation of the site: numbers, disambiguation, year suffixes), a page's reference list is
-``\\ue000L:\\ue001`` and, in note styles, its notes ``\\ue000N:\\ue001``; a group of Quarto
+``\\ue000L:\\ue001`` and, in note styles, its notes ``\\ue000N:\\ue001`` (pages without the
+footnotes extension) or, in a footnote of the page, a citation's note ``\\ue000F:<serial>\\ue001``; a group of Quarto
 cross-references is ``\\ue000X:<serial>\\ue001``; "Cite this page" is ``\\ue000P:<src>\\ue001``.
 Private-use characters
 survive Markdown, escaping and the table of contents untouched; ``replace`` swaps them in
@@ -22,6 +23,11 @@ NOTES_TOKEN = "\ue000N:\ue001"
 
 def citation_token(serial: int) -> str:
     return f"\ue000C:{serial}\ue001"
+
+
+def cite_note_token(serial: int) -> str:
+    """The note of a citation in a note style: the content of the footnote the citation makes."""
+    return f"\ue000F:{serial}\ue001"
 
 
 def crossref_token(serial: int) -> str:
