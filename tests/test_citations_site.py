@@ -541,3 +541,30 @@ def test_card_follows_dark_mode(served_browser_scenario, browser):
         assert _contrast(bg, fg) >= 4.5, (bg, fg)
     print("card colours (background, text):", colours)
     assert errors == []
+
+
+@pytest.mark.parametrize("style, title", [
+    ("chicago-author-date", "Platforms after Lee (2018)"),
+    ("chicago-notes-bibliography", "Platforms after Kai-Fu Lee"),     # in-text names; never the note
+])
+def test_a_first_heading_that_cites_titles_the_page_without_tokens(make_site, style, title):
+    """The page's title (navigation, header, <title>), its metadata and "Cite this page" come from
+    a first heading that cites: the citation reads as in the text, and no token is left behind."""
+    site = make_site({
+        "content/index.md": "# Home\n\nSee [the platforms page](platforms.md).\n",
+        "content/platforms.md": "# Platforms after @lee2018\n\nText [@lee2018, p. 3].\n",
+        "bibliography/refs.bib": "@book{lee2018, author = {Lee, Kai-Fu}, title = {AI Superpowers},\n"
+                                 "  year = {2018}, publisher = {Houghton Mifflin Harcourt}}\n",
+    }, {"refsite": {"style": style}})
+    for page in ("", "platforms/"):
+        assert_no_tokens(site.read(page))
+    soup = site.soup("platforms/")
+    assert norm(soup.title.get_text()) == f"{title} - Scenario"
+    assert norm(soup.select_one(".md-header__topic + .md-header__topic .md-ellipsis, "
+                                ".md-header__title [data-md-component=header-topic] + "
+                                "[data-md-component=header-topic] .md-ellipsis").get_text()) == title
+    nav = [norm(a.get_text()) for a in site.soup("").select("nav.md-nav--primary a.md-nav__link")]
+    assert title in nav
+    assert soup.select_one('meta[name="DC.title"]')["content"] == title
+    box = norm(soup.select_one(".refsite-citebox__text").get_text())
+    assert "Lee" in box and "C:" not in box

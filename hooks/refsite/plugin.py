@@ -200,6 +200,8 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             page.content = site.final_content(info)
             info.content = None         # the page as rendered is not needed any more
             _resolve_toc(site, page.toc)
+            if page.title and "\ue000" in page.title:    # a first heading that cites
+                page.title = site.heading_text(page.title)
             if info.src == site.bibliography_src and page.present_anchor_ids is not None:
                 # The entries were filled in after MkDocs collected the page's ids.
                 page.present_anchor_ids |= site.bibliography_anchor_ids()
@@ -358,7 +360,7 @@ def _resolve_toc(site, items):
     """Year suffixes and name disambiguation in TOC titles of headings that cite."""
     for item in items or ():
         if "\ue000" in item.title:
-            item.title = site.resolve(item.title)
+            item.title = site.heading_text(item.title)
         _resolve_toc(site, item.children)
 
 

@@ -83,7 +83,7 @@ class Site:
         self._lists: dict[str, str] = {}
         self._provisional: Citing | None = None
         self.unlinked: set[int] = set()                       # serials of citations inside links
-        self._page_items: dict[str, dict] = {}                # src -> CSL item ("Cite this page")
+        self._page_metas: dict[str, dict] = {}                # src -> page metadata ("Cite this page")
         self._page_cites: dict | None = None                  # src -> Rendered, made in on_env
         self.search_sections: list[tuple[str, list[int]]] = []  # (text, citation serials)
 
@@ -397,8 +397,10 @@ class Site:
 
     def _page_cite(self, src: str):
         """A page as a reference in the site's style (all pages rendered at the first call)."""
-        if self._page_cites is None:
-            self._page_cites = self.citing.standalone(self._page_items)
+        if self._page_cites is None:         # a title may cite: its tokens are decided by now
+            items = {src: exports.page_item(dict(meta, title=self.heading_text(str(meta.get("title") or ""))), src)
+                     for src, meta in self._page_metas.items()}
+            self._page_cites = self.citing.standalone(items)
         return self._page_cites.get(src)
 
     def add_search_section(self, text: str, serials: list[int]) -> int:
@@ -522,6 +524,17 @@ class Site:
     def resolve(self, text: str) -> str:
         """Plain text of ``text`` with its tokens replaced (TOC titles, headings, snippets)."""
         return tokens.replace(text, self._text_value, self._text_value, html=False)
+
+    def heading_text(self, text: str) -> str:
+        """Plain text of a heading used as a title (the page's title, its TOC entries, "Cite this
+        page"): a citation reads as in the text; in note styles that is only the names of an
+        in-text citation, never its note."""
+        def value(kind: str, arg: str) -> str:
+            if kind == "C" and self.is_note_style and arg.isdigit():
+                rendered = self._rendered.get(int(arg))
+                return rendered.text if rendered else ""
+            return self._text_value(kind, arg)
+        return " ".join(tokens.replace(text, value, value, html=False).split())
 
     @staticmethod
     def _href(from_info: PageInfo, to_url: str, fragment: str = "") -> str:
@@ -756,7 +769,7 @@ class Site:
     def cite_box_html(self, meta: dict, src: str) -> str:
         """The "Cite this page" box: the page as a reference in the site's style (rendered with
         every page's in on_env, a token until then) and as BibTeX."""
-        self._page_items[src] = exports.page_item(meta, src)
+        self._page_metas[src] = meta
         bibtex = exports.cite_page_bibtex(meta)
         text = tokens.page_token(src)
         return (
