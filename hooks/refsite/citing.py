@@ -144,7 +144,7 @@ class Citing:
         results = self.processor.process_citations(citations, groups) if citations else []
         if extra:
             results = results[:-1]
-        rows = self.processor._cite_rows if citations else []
+        rows = self.processor.positions if citations else []
         return [self._finish(plan, result, row) for plan, result, row in zip(plans, results, rows)]
 
     def _plan(self, w: Written) -> _Plan:

@@ -176,6 +176,12 @@ class Processor:
         self._citations, self._cite_rows = citations, rows
         return [self.render_citation(c, r) for c, r in zip(citations, rows)]
 
+    @property
+    def positions(self) -> list:
+        """The position of each citation of the last ``process_citations`` (first, subsequent,
+        ibid., near-note), in the order given."""
+        return self._cite_rows
+
     def _clean(self, c: Citation) -> Citation:
         items = []
         for ci in c.items:
