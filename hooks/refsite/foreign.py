@@ -101,6 +101,26 @@ def _xref(label: str) -> str:
     return f"@sec-{label}"
 
 
+# What each kind's problem says: {first} is its first occurrence, {many} how many the page has,
+# {advice} what to write instead, {instead} that advice for each command (shortcodes, LaTeX).
+_MESSAGES = {
+    "bookdown-ref": "{first} is a bookdown cross-reference, shown as typed{many}; write {advice} (a Quarto "
+                    "cross-reference; the target needs that id)",
+    "bookdown-text-ref": "{first} is a bookdown text reference, shown as typed{many}; write the text in place "
+                         "(Pandoc and Quarto have no text references)",
+    "bookdown-label": "{first} is a bookdown caption label, shown as typed{many}; write {advice}, a Quarto "
+                      "label that cross-references find",
+    "shortcode": "{first} is a Quarto shortcode, shown as typed{many}; MkDocs does not run shortcodes. "
+                 "Write instead: {instead}",
+    "index": "{first} is a LaTeX index entry, shown as typed{many}; remove it (a web page has no printed "
+             "index; the glossary links its terms itself)",
+    "math": "TeX math {first} is shown as typed{many}; enable pymdownx.arithmatex (generic: true) with "
+            "MathJax or KaTeX to render it",
+    "latex": "LaTeX {first} is shown as typed{many}; MkDocs does not read LaTeX in prose. Write instead: "
+             "{instead}",
+}
+
+
 @dataclass
 class _Kind:
     first: str                    # the first occurrence as written
@@ -124,31 +144,11 @@ class ForeignSyntax:
     def messages(self):
         """(kind, first occurrence, message) for each kind found, one per kind."""
         for kind, entry in self.kinds.items():
-            many = f" ({entry.count} on this page)" if entry.count > 1 else ""
-            if kind == "bookdown-ref":
-                message = (f"{entry.first} is a bookdown cross-reference, shown as typed{many}; "
-                           f"write {entry.advice} (a Quarto cross-reference; the target needs that id)")
-            elif kind == "bookdown-text-ref":
-                message = (f"{entry.first} is a bookdown text reference, shown as typed{many}; write the "
-                           "text in place (Pandoc and Quarto have no text references)")
-            elif kind == "bookdown-label":
-                message = (f"{entry.first} is a bookdown caption label, shown as typed{many}; write "
-                           f"{entry.advice}, a Quarto label that cross-references find")
-            elif kind == "shortcode":
-                instead = "; ".join(f"{name} -> {advice}" for name, advice in entry.commands.items())
-                message = (f"{entry.first} is a Quarto shortcode, shown as typed{many}; MkDocs does not "
-                           f"run shortcodes. Write instead: {instead}")
-            elif kind == "index":
-                message = (f"{entry.first} is a LaTeX index entry, shown as typed{many}; remove it (a web "
-                           "page has no printed index; the glossary links its terms itself)")
-            elif kind == "math":
-                message = (f"TeX math {entry.first} is shown as typed{many}; enable pymdownx.arithmatex "
-                           "(generic: true) with MathJax or KaTeX to render it")
-            else:
-                instead = "; ".join(f"\\{name} -> {advice}" for name, advice in entry.commands.items())
-                message = (f"LaTeX {entry.first} is shown as typed{many}; MkDocs does not read LaTeX "
-                           f"in prose. Write instead: {instead}")
-            yield kind, entry.first, message
+            prefix = "\\" if kind == "latex" else ""
+            yield kind, entry.first, _MESSAGES[kind].format(
+                first=entry.first, advice=entry.advice,
+                many=f" ({entry.count} on this page)" if entry.count > 1 else "",
+                instead="; ".join(f"{prefix}{name} -> {advice}" for name, advice in entry.commands.items()))
 
 
 def _backslashes_before(data: str, pos: int) -> int:

@@ -77,9 +77,14 @@ class PageContext:
         """1-based line of ``needle`` in the page source (search from ``start_hint``)."""
         if "line" in self.line_map:
             return self.line_map["line"], start_hint
-        pos = self.source.find(needle, start_hint)
+        return self._find(self.source, needle, start_hint)
+
+    def _find(self, text: str, needle: str, start_hint: int) -> tuple[int | None, int]:
+        """Line of ``needle`` in ``text`` (the source, or the source with code masked), from
+        ``start_hint`` on, else anywhere; and where to search next."""
+        pos = text.find(needle, start_hint)
         if pos < 0:
-            pos = self.source.find(needle)
+            pos = text.find(needle)
         if pos < 0:
             return None, start_hint
         return self.source.count("\n", 0, pos) + 1 + self.line_offset, pos + len(needle)
@@ -112,13 +117,7 @@ class PageContext:
             return self.line_map["line"], start_hint
         if self._masked is None:
             self._masked = _mask_code(self.source)
-        first = needle.split("\n", 1)[0]
-        pos = self._masked.find(first, start_hint)
-        if pos < 0:
-            pos = self._masked.find(first)
-        if pos < 0:
-            return None, start_hint
-        return self.source.count("\n", 0, pos) + 1 + self.line_offset, pos + len(first)
+        return self._find(self._masked, needle.split("\n", 1)[0], start_hint)
 
     _masked: str | None = None
 
