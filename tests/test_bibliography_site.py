@@ -565,3 +565,12 @@ def test_crossref_child_is_exported_as_written_with_its_parent(make_site):
     assert list(page_bib.entries) == ["chap", "book"]
     entry = built.soup("bibliography/").select_one('div.refsite-entry[data-key="chap"] div.csl-entry')
     assert "The Book" in entry.get_text() and "Roe" in entry.get_text()         # the page still inherits
+
+
+def test_the_author_index_lists_people_not_et_al(flagship_site):
+    """BibTeX's "and others" is no author: the flagship's author index (read from the item model)
+    lists Woetzel, not "others"."""
+    soup = flagship_site.soup("bibliography/")
+    names = [li.select_one(".refsite-index__name").get_text() for li in soup.select("ul.refsite-index > li")]
+    assert "Woetzel, Jonathan" in names and "Knockel" in names
+    assert "others" not in names

@@ -20,6 +20,7 @@ from refsite.exports import (
     coins_title,
     csl_json,
     csl_json_item,
+    index_entry,
     page_item,
     page_meta_tags,
     ris_file,
@@ -742,3 +743,17 @@ def test_titles_keep_their_case_and_latex_quotes_are_decoded():
     (rec,) = parse_ris(ris_record(model_item(data, "n")))
     assert ris_tags(rec, "TI") == ["The \u201cChina\u201d Question in Mobile Internet Standard-Making"]
     assert ItemModel(data).csl("n")["title"].startswith("The \u201cChina\u201d question in mobile")
+
+
+def test_index_entry_names_year_and_title():
+    """What the bibliography's author and year indexes list, read from the item model: "and
+    others" is no author, editors stand in for missing authors, then the publisher."""
+    data = parse_string("""@book{a, author = {van den Berg, Bibi and others}, title = {A {DNA} Book},
+        year = {2019}}
+        @collection{e, editor = {Chen, Li}, title = {Edited}, date = {2020-05}}
+        @misc{p, title = {Anonymous}, publisher = {World Bank}, year = {circa 1990}}
+        @misc{n, title = {Undated}}""", "bibtex").entries
+    assert index_entry(model_item(data, "a")) == (["van den Berg, Bibi"], "2019", "A DNA Book")
+    assert index_entry(model_item(data, "e"))[:2] == (["Chen, Li"], "2020")
+    assert index_entry(model_item(data, "p"))[:2] == (["World Bank"], "1990")
+    assert index_entry(model_item(data, "n")) == ([], "n.d.", "Undated")

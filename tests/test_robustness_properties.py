@@ -196,53 +196,6 @@ def test_text_outside_citations_is_unchanged(site, parts, tail):
 
 
 
-# -- refsite.latex skips latexcodec where it cannot change anything -------------------------------
-
-# any text, and text made of the pieces the shortcut must get right (braces, spaces, line breaks)
-_ANY_TEXT = st.one_of(
-    st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60),
-    st.lists(st.sampled_from(["a", "É", "{", "}", " ", "  ", "\n", "\t", "\r", "-", "~", "'", "`",
-                              "\\'e", "$x$", "%", "!", "?", "<", ">", "\xa0", ",", ".", ";", "^", "_", "&", "#",
-                              "\""]), max_size=12).map("".join))
-
-
-@settings(max_examples=500, deadline=None)
-@given(_ANY_TEXT)
-def test_ulatex_is_what_latexcodec_returns(text):
-    import codecs
-
-    from refsite.latex import ulatex
-    ulatex.cache_clear()
-    try:
-        expected = codecs.decode(text, "ulatex")
-    except Exception as error:
-        with pytest.raises(type(error)):
-            ulatex(text)
-        return
-    assert ulatex(text) == expected
-
-
-def test_ulatex_agrees_with_latexcodec_on_every_corpus_field():
-    import codecs
-    from pathlib import Path
-
-    from pybtex.database import parse_file
-
-    from refsite.latex import ulatex
-    corpus = Path(__file__).resolve().parents[2] / "shared" / "bib-corpus"
-    strings = set()
-    for name in ("tugboat.bib", "biblatex-examples.bib", "xampl.bib", "bbt-bulk-performance-test.bib"):
-        for entry in parse_file(str(corpus / name)).entries.values():
-            strings.update(str(v) for v in entry.fields.values())
-    assert len(strings) > 5000
-    for text in sorted(strings):
-        try:
-            expected = codecs.decode(text, "ulatex")
-        except Exception:
-            continue
-        assert ulatex(text) == expected, text
-
-
 def test_emphasis_around_citations_like_any_inline_element(site):
     """Found by the property above: with unbalanced '*' runs Python-Markdown 3.11 leaks an inline
     placeholder into the page, for a code span as for a citation (upstream behaviour, not ours): the

@@ -19,7 +19,6 @@ Rules shared by every format:
 from __future__ import annotations
 
 import calendar
-import functools
 import json
 import re
 import unicodedata
@@ -29,7 +28,6 @@ from urllib.parse import quote_plus, unquote, urlencode, urlsplit
 from pybtex.database import Person
 
 from .items import latex_inlines, person_name, stringify
-from .latex import ulatex
 
 __all__ = [
     "bibtex_entry",
@@ -38,6 +36,7 @@ __all__ = [
     "coins_title",
     "csl_json",
     "csl_json_item",
+    "index_entry",
     "page_item",
     "page_meta_tags",
     "ris_file",
@@ -49,28 +48,9 @@ __all__ = [
 # --------------------------------------------------------------------------------------------------
 
 
-_LOGOS = {
-    "TeX": "TeX", "LaTeX": "LaTeX", "LaTeXe": "LaTeX2e", "BibTeX": "BibTeX", "XeTeX": "XeTeX",
-    "XeLaTeX": "XeLaTeX", "LuaTeX": "LuaTeX", "LuaLaTeX": "LuaLaTeX", "ConTeXt": "ConTeXt",
-    "AmS": "AmS", "AMS": "AMS", "MF": "METAFONT", "MP": "MetaPost", "METAFONT": "METAFONT",
-    "METAPOST": "MetaPost", "eTeX": "e-TeX", "pdfTeX": "pdfTeX", "pdfLaTeX": "pdfLaTeX",
-    "BibLaTeX": "BibLaTeX", "biblatex": "biblatex", "LyX": "LyX", "SliTeX": "SliTeX",
-}  # fmt: skip
-_LOGO_RE = re.compile(r"\\(" + "|".join(sorted(_LOGOS, key=len, reverse=True)) + r")(?![A-Za-z])\s?")
-_HREF_RE = re.compile(r"\\href\s*\{[^{}]*\}")
-_CMD_RE = re.compile(r"\\[A-Za-z@]+\*?\s*")
-_CTRL_SYM_RE = re.compile(r"\\(.)", re.S)
-_CTRL_SYMS = {"\\": " ", " ": " ", "\n": " ", ",": "\u2009", ";": " ", ":": " ", "!": "", "/": "", "-": "",
-              "@": "", "&": "&", "%": "%", "$": "$", "#": "#", "_": "_"}  # fmt: skip
-_BARE_PERCENT_RE = re.compile(r"(?<!\\)%")
-_BARE_DOLLAR_RE = re.compile(r"(?<!\\)\$")
 _WS_RE = re.compile(r"\s+")
-_LBRACE_ESC, _RBRACE_ESC = "\ue000", "\ue001"
-# text-mode symbol commands latexcodec does not decode: kept as placeholders until braces are gone
-_SYMBOLS = {"textbraceleft": "\ue000", "textbraceright": "\ue001", "textbackslash": "\ue002",
-            "textasciicircum": "\ue003", "textasciitilde": "\ue004"}  # fmt: skip
-_PLACEHOLDERS = {"\ue000": "{", "\ue001": "}", "\ue002": "\\", "\ue003": "^", "\ue004": "~"}
-_SYMBOL_RE = re.compile(r"\\(" + "|".join(_SYMBOLS) + r")(?:\{\}|\s+|(?![A-Za-z]))")
+# the delimiters of refsite's own tokens (``tokens``): never part of an exported value
+_PRIVATE = frozenset("\ue000\ue001\ue002\ue003\ue004")
 
 
 def _clean(s: str) -> str:
@@ -82,62 +62,11 @@ def _clean(s: str) -> str:
         cat = unicodedata.category(ch)
         if ch in "\t\n\r\u2028\u2029\xa0" or cat == "Zs":
             out.append(" ")
-        elif cat in ("Cc", "Cs", "Cn") or ch in _PLACEHOLDERS or ch == "\xad":
+        elif cat in ("Cc", "Cs", "Cn") or ch in _PRIVATE or ch == "\xad":
             continue
         else:
             out.append(ch)
     return _WS_RE.sub(" ", "".join(out)).strip()
-
-
-def _strip_braces(s: str) -> str:
-    """Drop grouping/case-protection braces (what pybtex's LaTeXParser + text rendering does)."""
-    return s.replace("{", "").replace("}", "")
-
-
-def tex_to_text(value: object) -> str:
-    """LaTeX field value → plain Unicode text, read as the item model (and Pandoc) reads it:
-    accents and quotes decoded (`{China}' → “China”), protection braces removed."""
-    try:
-        s = str(value or "")
-    except Exception:
-        return ""
-    if not s:
-        return ""
-    return _tex_to_text(s)
-
-
-@functools.lru_cache(maxsize=65536)
-def _tex_to_text(s: str) -> str:
-    if not _LATEX_SPECIAL_RE.search(s) and "'" not in s and "`" not in s:
-        return _clean(s)
-    try:
-        return _clean(stringify(latex_inlines(s)))
-    except Exception:       # the reader never should; the older decoder is the fallback
-        return _latex_fallback(s)
-
-
-# Anything latexcodec or the steps below would change; a field without any is only cleaned.
-_LATEX_SPECIAL_RE = re.compile(r"[\\{}$~%\ue000-\ue004]|--|``|''|!`|\?`")
-
-
-def _latex_fallback(s: str) -> str:
-    s = "".join(c for c in s if c not in _PLACEHOLDERS)
-    # literal braces etc. survive as placeholders; a bare % is a percent sign, not a TeX comment
-    s = s.replace("\\{", _LBRACE_ESC).replace("\\}", _RBRACE_ESC)
-    s = _SYMBOL_RE.sub(lambda m: _SYMBOLS[m.group(1)], s)
-    s = _BARE_PERCENT_RE.sub(r"\\%", s)
-    s = _HREF_RE.sub("", s)
-    s = _LOGO_RE.sub(lambda m: _LOGOS[m.group(1)], s)
-    try:
-        s = ulatex(s)
-    except Exception:
-        pass
-    s = _BARE_DOLLAR_RE.sub("", s)
-    s = _CMD_RE.sub("", s)  # unknown control words (\emph, \textsc, \mkbibquote …): keep their argument
-    s = _CTRL_SYM_RE.sub(lambda m: _CTRL_SYMS.get(m.group(1), m.group(1)), s)
-    s = _strip_braces(s)
-    s = "".join(_PLACEHOLDERS.get(c, c) for c in s)
-    return _clean(s)
 
 
 def _is_x(name: object) -> bool:
@@ -169,7 +98,12 @@ _DOI_RE = re.compile(r"10\.\d{4,9}/[^\s\"<>]+")
 
 
 def _doi(raw: object) -> str:
-    s = tex_to_text(raw) if "\\" in str(raw or "") else str(raw or "").strip()
+    s = str(raw or "").strip()
+    if "\\" in s:                 # 10.1000/a\_b: read as LaTeX, as every other field
+        try:
+            s = stringify(latex_inlines(s))
+        except Exception:
+            return ""
     s = re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", "", s.strip(), flags=re.I)
     try:
         s = unquote(s)
@@ -316,6 +250,18 @@ def _family(n: Mapping) -> str:
     """The family name with its particles ("van den Berg")."""
     return " ".join(x for x in (n.get("dropping-particle", ""), n.get("non-dropping-particle", ""),
                                 n.get("family", "")) if x)
+
+
+def index_entry(item: Mapping) -> tuple[list[str], str, str]:
+    """What an index of works lists for an item: its names ("Family, Given"; organisations whole;
+    the editors when it has no author, its publisher when it has neither; never "and others"), its
+    year ("n.d." without one) and its title, as plain text."""
+    r = _record(item)
+    names = [_name_inverted(n) for n in (r["authors"] or r["editors"]) if not _is_others(n)]
+    if not names and r["publisher"]:
+        names = [r["publisher"]]
+    year = re.search(r"\d{4}", r["date_literal"]) if not r["date"] else None
+    return names, f"{r['date'][0]:04d}" if r["date"] else year.group(0) if year else "n.d.", r["title"]
 
 
 def _name_inverted(n: dict) -> str:

@@ -47,10 +47,6 @@ class PageInfo:
     meta: dict = field(default_factory=dict)
 
 
-def _latex_text(value: str) -> str:
-    return exports.tex_to_text(value)
-
-
 @dataclass
 class Caches:
     """What outlives a build (owned by the plugin, so `mkdocs serve` rebuilds reuse it)."""
@@ -569,7 +565,6 @@ class Site:
         by_year: dict[str, list[tuple[str, str]]] = {}
         export_hrefs = {label: self._href(info, src) for label, src in self.export_srcs().items()}
         for key in shown:
-            entry = self.bibliography.entries[key]
             label = self.label(key)
             links = []
             for record in backlinks.get(key, []):
@@ -592,13 +587,11 @@ class Site:
                 search_html=searchwords.hidden_html(searchwords.missing_words(
                     f"{label} {reference.text if reference else key}", self._creators([key])))))
             href = "#" + fragment_for(key)
-            for name in _author_names(entry):
+            names, year, _ = exports.index_entry(self.export_item(key))
+            for name in names:
                 by_author.setdefault(name, []).append((href, label))
-            by_year.setdefault(_year(entry), []).append((href, label))
-        counts: dict[str, int] = {}
-        for key in shown:
-            year = _year(self.bibliography.entries[key])
-            counts[year] = counts.get(year, 0) + 1
+            by_year.setdefault(year, []).append((href, label))
+        counts = {year: len(works) for year, works in by_year.items()}
         top = []
         ranked = sorted(((len(backlinks.get(k, [])), i, k) for i, k in enumerate(shown)),
                         key=lambda t: (-t[0], t[1]))
@@ -631,11 +624,8 @@ class Site:
         return content
 
     def _title(self, key: str) -> str:
-        """A work's title as written (LaTeX decoded), for the most-cited table and the list of
-        incomplete works."""
-        entry = self.bibliography.entries.get(key)
-        title = entry.fields.get("title", "") if entry is not None else ""
-        return " ".join(_latex_text(title).split()) if title else ""
+        """A work's title as written, for the most-cited table and the list of incomplete works."""
+        return exports.index_entry(self.export_item(key))[2]
 
     def _works_groups(self, shown: list[str], html: dict[str, str], by_author) -> tuple[list, str]:
         """The entries in groups by the letter each is filed under (the first value the style sorts
@@ -803,28 +793,3 @@ def _csl_language(language: str | None) -> str | None:
 def _safe_filename(key: str) -> str:
     safe = re.sub(r"[^A-Za-z0-9._-]+", "-", key).strip("-.") or "entry"
     return safe[:80]
-
-
-def _year(entry) -> str:
-    year = entry.fields.get("year", "")
-    if not year:
-        date = entry.fields.get("date", "")
-        year = date[:4]
-    year = _latex_text(year).strip()
-    m = re.search(r"\d{4}", year)
-    return m.group(0) if m else "n.d."
-
-
-def _author_names(entry) -> list[str]:
-    persons = entry.persons.get("author") or entry.persons.get("editor") or []
-    names = []
-    for person in persons:
-        last = _latex_text(" ".join(person.prelast_names + person.last_names)).strip()
-        last = last.strip("{}")
-        first = _latex_text(" ".join(person.first_names + person.middle_names)).strip()
-        names.append(f"{last}, {first}" if first else last)
-    if not names:
-        org = entry.fields.get("organization") or entry.fields.get("institution") or entry.fields.get("publisher")
-        if org:
-            names.append(_latex_text(org).strip("{} "))
-    return names
